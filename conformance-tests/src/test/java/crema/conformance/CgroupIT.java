@@ -1,0 +1,99 @@
+package crema.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** linux.cgroupsPath with runc's rules: absolute, relative, empty; the init joins it, delete removes it. */
+class CgroupIT extends ConformanceBase {
+    private static final Path MEMORY = Path.of("/sys/fs/cgroup/memory");
+
+    private String createdIn(String cgroupsPath) {
+        if (cgroupsPath != null) bundle.set("linux.cgroupsPath", cgroupsPath);
+        bundle.shell("sleep 300").save();
+        String id = newId();
+        crema.run("create", "--bundle", bundle.dir.toString(), id).ok();
+        return id;
+    }
+
+    /** The cgroup of the JVM's children (crema runs in ours) for one hierarchy. */
+    private static String ownCgroup(String controller) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (List.of(f[1].split(",")).contains(controller)) return f[2];
+        }
+        throw new AssertionError("no " + controller + " in /proc/self/cgroup");
+    }
+
+    private void assertInitIn(String id, Path dir) throws Exception {
+        int pid = Lifecycle.pid(crema, id);
+        assertTrue(Files.readAllLines(dir.resolve("cgroup.procs")).contains(Integer.toString(pid)),
+                "init " + pid + " not in " + dir);
+    }
+
+    @Test
+    void absolutePathHangsFromTheHierarchyRoot() throws Exception {
+        String name = "crema-abs-" + ProcessHandle.current().pid();
+        String id = createdIn("/" + name + "/inner");
+        for (String h : List.of("memory", "pids", "cpu", "freezer", "devices", "blkio", "cpuset")) {
+            assertInitIn(id, Path.of("/sys/fs/cgroup", h, name, "inner"));
+        }
+        crema.run("delete", id).ok();
+        assertFalse(Files.exists(MEMORY.resolve(name)), "created parent left behind");
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void relativePathHangsFromCremasOwnCgroup() throws Exception {
+        String name = "crema-rel-" + ProcessHandle.current().pid();
+        String id = createdIn(name);
+        Path dir = Path.of(MEMORY + ownCgroup("memory")).resolve(name);
+        assertInitIn(id, dir);
+        crema.run("delete", id).ok();
+        assertFalse(Files.exists(dir));
+    }
+
+    @Test
+    void emptyPathIsTheContainerId() throws Exception {
+        String id = createdIn(null);
+        Path dir = Path.of(MEMORY + ownCgroup("memory")).resolve(id);
+        assertInitIn(id, dir);
+        crema.run("delete", id).ok();
+        assertFalse(Files.exists(dir));
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void anExistingCgroupIsJoinedButNotRemoved() throws Exception {
+        String name = "crema-shared-" + ProcessHandle.current().pid();
+        Path pids = Files.createDirectories(Path.of("/sys/fs/cgroup/pids", name));
+        try {
+            String id = createdIn("/" + name);
+            assertInitIn(id, pids);
+            crema.run("delete", id).ok();
+            assertTrue(Files.isDirectory(pids), "a cgroup crema did not create was removed");
+            assertFalse(Files.exists(MEMORY.resolve(name)));
+        } finally {
+            Files.deleteIfExists(pids);
+        }
+    }
+
+    @Test
+    void killAllSignalsEveryProcessInTheCgroup() throws Exception {
+        bundle.shell("sleep 300 & sleep 300 & wait").save();
+        String id = newId();
+        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
+        Thread.sleep(300);
+        Path dir = Path.of(MEMORY + ownCgroup("memory")).resolve(id);
+        assertEquals(3, Files.readAllLines(dir.resolve("cgroup.procs")).size());
+        crema.run("kill", "--all", id, "KILL").ok();
+        Lifecycle.awaitStatus(crema, id, "stopped");
+        crema.run("delete", id).ok();
+        assertNothingLeft(id);
+    }
+}

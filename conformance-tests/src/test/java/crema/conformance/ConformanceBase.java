@@ -1,0 +1,93 @@
+package crema.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shared set-up: a private state root, a fresh bundle, unique ids, and leftover checks. */
+abstract class ConformanceBase {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    @TempDir
+    Path tmp;
+    Crema crema;
+    Bundle bundle;
+    final List<String> ids = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "conformance tests need root");
+        crema = new Crema(tmp.resolve("state"));
+        bundle = new Bundle(tmp.resolve("bundle"), crema);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (crema == null) return;
+        for (String id : ids) crema.run("delete", "--force", id);
+    }
+
+    String newId() {
+        String id = "c" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+        ids.add(id);
+        return id;
+    }
+
+    /** Runs the bundle in the foreground and returns stdout, asserting exit 0. */
+    String runOk() {
+        bundle.save();
+        return crema.run("run", "--bundle", bundle.dir.toString(), newId()).ok().out();
+    }
+
+    Crema.Result run() {
+        bundle.save();
+        return crema.run("run", "--bundle", bundle.dir.toString(), newId());
+    }
+
+    /** Nothing of the container is left: state dir, cgroup dirs, processes rooted in the bundle. */
+    void assertNothingLeft(String id) throws IOException {
+        assertFalse(Files.exists(crema.root.resolve(id)), "state dir of " + id + " left behind");
+        for (Path h : cgroupHierarchies()) {
+            try (Stream<Path> walk = Files.walk(h, 3)) {
+                List<Path> hits = walk.filter(p -> p.getFileName().toString().equals(id)).toList();
+                assertEquals(List.of(), hits, "cgroup dirs of " + id + " left behind");
+            }
+        }
+        assertEquals(List.of(), processesInCgroupNamed(id), "processes of " + id + " left behind");
+    }
+
+    static List<Path> cgroupHierarchies() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
+            return s.filter(Files::isDirectory).toList();
+        }
+    }
+
+    /** Host pids in a cgroup whose path has a component named id (the default cgroupsPath is the id). */
+    static List<Long> processesInCgroupNamed(String id) {
+        List<Long> pids = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "cgroup"))) {
+                    if (line.endsWith("/" + id) || line.contains("/" + id + "/")) {
+                        pids.add(p.pid());
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                // gone meanwhile
+            }
+        });
+        return pids;
+    }
+}

@@ -1,0 +1,635 @@
+/*
+ * crema-init: executes a launch plan decoded by plan.c (format and order in
+ * PLAN.md). Java decides, C executes: this file makes no policy decisions,
+ * it performs the plan's steps in order and reports the first failure.
+ *
+ * stage1 (the spawned process) joins namespaces and clones the container
+ * init; the init builds the rootfs, drops privileges, reports READY and
+ * execs the container process once `crema start` opens exec.fifo.
+ */
+#define _GNU_SOURCE
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+enum { SYNC_PLAN = 1, SYNC_PID = 2, SYNC_PID_ACK = 3, SYNC_READY = 4, SYNC_ERROR = 5 };
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
+		  CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+static int sync_fd = -1;
+static int ready_sent; /* after READY nobody reads the sync socket: errors go to stderr */
+static struct plan plan;
+static int root_fd = -1; /* O_PATH fd of the self-bind-mounted rootfs */
+static int fifo_dir_fd = -1;
+static char exe_path[PATH_MAX];
+
+/* ---- sync socket ---- */
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static int send_msg(uint32_t type, const void *payload, size_t len)
+{
+	uint8_t buf[8 + 4096];
+	ssize_t n;
+
+	if (len > sizeof(buf) - 4)
+		len = sizeof(buf) - 4;
+	put_le32(buf, type);
+	if (len)
+		memcpy(buf + 4, payload, len);
+	do
+		n = send(sync_fd, buf, 4 + len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)(4 + len) ? 0 : -1;
+}
+
+/* Reports ERROR(err, text) to Java (or to stderr once READY is sent) and exits 1. */
+static void fail(int err, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void fail(int err, const char *fmt, ...)
+{
+	uint8_t msg[4 + 4000];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf((char *)msg + 4, sizeof(msg) - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(msg) - 4)
+		n = sizeof(msg) - 5;
+	put_le32(msg, (uint32_t)err);
+	if (ready_sent || send_msg(SYNC_ERROR, msg, 4 + (size_t)n))
+		fprintf(stderr, "crema-init: %s: %s\n", (char *)msg + 4, strerror(err));
+	_exit(1);
+}
+
+/* Receives the next message, which must be of type want; returns its payload size. */
+static size_t recv_msg(uint32_t want, uint8_t *buf, size_t cap, const char *state)
+{
+	ssize_t n;
+	uint32_t type;
+
+	do /* MSG_TRUNC: a SEQPACKET recv then returns the datagram's real size */
+		n = recv(sync_fd, buf, cap, MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		fail(errno, "recv sync message in state %s", state);
+	if (n == 0)
+		fail(EPIPE, "sync socket closed in state %s", state);
+	if ((size_t)n > cap)
+		fail(EMSGSIZE, "sync message of %zd bytes in state %s is larger than %zu", n, state, cap);
+	if (n < 4)
+		fail(EPROTO, "sync message of %zd bytes in state %s", n, state);
+	type = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
+	if (type != want)
+		fail(EPROTO, "unexpected sync message %u in state %s", type, state);
+	return (size_t)n - 4;
+}
+
+/* ---- paths inside the rootfs ---- */
+
+#define FDPATH(fd) fd_path((fd), (char[32]){0})
+static const char *fd_path(int fd, char *buf)
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* Opens path O_PATH inside the rootfs: symlinks and ".." cannot leave it. */
+static int in_root(const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = -1;
+
+	/* EAGAIN: a concurrent rename or mount somewhere on the host; just retry */
+	for (int i = 0; i < 64; i++) {
+		fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd;
+}
+
+/*
+ * Like in_root(), but creates missing components one at a time in their
+ * resolved parent: directories, and an empty file for the last component
+ * when is_file is set.
+ */
+static int open_create(const char *path, int is_file)
+{
+	char buf[PATH_MAX];
+	int fd = in_root(path), parent;
+	char *p = buf;
+
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		fail(errno, "open \"%s\" in the rootfs", path);
+	if (strlen(path) >= sizeof(buf))
+		fail(ENAMETOOLONG, "open \"%s\" in the rootfs", path);
+	strcpy(buf, path);
+	if ((parent = in_root("/")) < 0)
+		fail(errno, "open \"/\" in the rootfs");
+	while (*p) {
+		char *name, c;
+		int last;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		name = p;
+		while (*p && *p != '/')
+			p++;
+		last = p[strspn(p, "/")] == '\0';
+		c = *p;
+		*p = '\0';
+		if ((fd = in_root(buf)) < 0 && errno == ENOENT) {
+			if (last && is_file) {
+				int f = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+				if (f < 0 && errno != EEXIST)
+					fail(errno, "create \"%s\" in the rootfs", buf);
+				if (f >= 0)
+					close(f);
+			} else if (mkdirat(parent, name, 0755) && errno != EEXIST) {
+				fail(errno, "mkdir \"%s\" in the rootfs", buf);
+			}
+			fd = in_root(buf);
+		}
+		if (fd < 0)
+			fail(errno, "open \"%s\" in the rootfs", buf);
+		*p = c;
+		close(parent);
+		parent = fd;
+	}
+	return parent;
+}
+
+/* Opens (creating it if needed) the parent directory of path; its last component goes to name. */
+static int open_parent(const char *path, char name[NAME_MAX + 1])
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+	char *slash;
+
+	if (n >= sizeof(dir))
+		fail(ENAMETOOLONG, "open \"%s\" in the rootfs", path);
+	memcpy(dir, path, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..") || strlen(base) > NAME_MAX)
+		fail(EINVAL, "invalid path \"%s\"", path);
+	strcpy(name, base);
+	if (!slash)
+		strcpy(dir, "/");
+	else
+		slash[slash == dir] = '\0'; /* keep "/" for a top-level name */
+	return open_create(dir, 0);
+}
+
+/* ---- mounts ---- */
+
+/* The MS_* flags a mount already has (a bind remount must repeat locked ones). */
+static unsigned long current_flags(const char *target, const char *what)
+{
+	static const struct { unsigned long st, ms; } map[] = {
+		{ST_RDONLY, MS_RDONLY}, {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV},
+		{ST_NOEXEC, MS_NOEXEC}, {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
+		{ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+	};
+	struct statvfs sv;
+	unsigned long flags = 0;
+
+	if (statvfs(target, &sv))
+		fail(errno, "statvfs \"%s\"", what);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (sv.f_flag & map[i].st)
+			flags |= map[i].ms;
+	return flags;
+}
+
+/*
+ * Remounts the bind mount at target with flags. With keep (or when the
+ * kernel refuses to drop a flag locked by a user namespace) the flags the
+ * mount already has are added.
+ */
+static void remount(const char *target, unsigned long flags, int keep, const char *what)
+{
+	flags |= MS_BIND | MS_REMOUNT;
+	if (!keep && !mount(NULL, target, NULL, flags, NULL))
+		return;
+	if ((keep || errno == EPERM) && !mount(NULL, target, NULL, flags | current_flags(target, what), NULL))
+		return;
+	fail(errno, "remount \"%s\" with flags 0x%lx", what, flags);
+}
+
+static void do_mounts(void)
+{
+	for (size_t i = 0; i < plan.n_mounts; i++) {
+		const struct plan_mount *m = &plan.mounts[i];
+		const char *src = *m->source ? m->source : m->fstype;
+		int bind = m->kind == PLAN_MOUNT_BIND;
+		int dst = open_create(m->destination, m->flags2 & PLAN_MOUNT_FILE);
+
+		if (bind) { /* the source is a host path: pin it, then bind the pinned object */
+			int sfd = open(m->source, O_PATH | O_CLOEXEC);
+			if (sfd < 0)
+				fail(errno, "open bind source \"%s\"", m->source);
+			if (mount(FDPATH(sfd), FDPATH(dst), NULL, MS_BIND | (m->flags & MS_REC), NULL))
+				fail(errno, "mount \"%s\" on \"%s\"", src, m->destination);
+			close(sfd);
+		} else if (mount(m->source, FDPATH(dst), m->fstype, m->flags, m->data)) {
+			fail(errno, "mount \"%s\" on \"%s\"", src, m->destination);
+		}
+		close(dst);
+
+		int extra = bind && (m->flags & ~(unsigned long)(MS_BIND | MS_REC));
+		if (!extra && !m->propagation && !m->attr_set && !m->attr_clr)
+			continue;
+		/* dst still names the directory under the new mount: open the mount itself */
+		int top = in_root(m->destination);
+		if (top < 0)
+			fail(errno, "open \"%s\" in the rootfs", m->destination);
+		if (extra)
+			remount(FDPATH(top), m->flags, 0, m->destination);
+		if (m->propagation && mount(NULL, FDPATH(top), NULL, m->propagation, NULL))
+			fail(errno, "set propagation 0x%llx on \"%s\"", (unsigned long long)m->propagation,
+			     m->destination);
+		if (m->attr_set || m->attr_clr) {
+			struct mount_attr a = {.attr_set = m->attr_set, .attr_clr = m->attr_clr};
+			if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)))
+				fail(errno, "mount_setattr \"%s\"", m->destination);
+		}
+		close(top);
+	}
+}
+
+static void make_devices(void)
+{
+	for (size_t i = 0; i < plan.n_devices; i++) {
+		const struct plan_device *d = &plan.devices[i];
+		dev_t dev = makedev(d->major, d->minor);
+		char name[NAME_MAX + 1];
+
+		if (d->flags & PLAN_DEVICE_BIND_HOST) {
+			int dst = open_create(d->path, 1);
+			int src = open(d->path, O_PATH | O_CLOEXEC); /* the host's node */
+			if (src < 0)
+				fail(errno, "open host device \"%s\"", d->path);
+			if (mount(FDPATH(src), FDPATH(dst), NULL, MS_BIND, NULL))
+				fail(errno, "mount \"%s\" on \"%s\"", d->path, d->path);
+			close(src);
+			close(dst);
+			continue;
+		}
+		int dir = open_parent(d->path, name);
+		if (mknodat(dir, name, d->type | (d->perm & 07777), dev)) {
+			struct stat st;
+			/* an existing node is fine only if it is this very device */
+			if (errno != EEXIST)
+				fail(errno, "mknod \"%s\"", d->path);
+			if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) || (st.st_mode & S_IFMT) != d->type ||
+			    (d->type != S_IFIFO && st.st_rdev != dev))
+				fail(EEXIST, "mknod \"%s\"", d->path);
+		}
+		if (fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW))
+			fail(errno, "chown \"%s\"", d->path);
+		close(dir);
+	}
+}
+
+static void make_symlinks(void)
+{
+	for (size_t i = 0; i < plan.n_symlinks; i++) {
+		const struct plan_symlink *s = &plan.symlinks[i];
+		char name[NAME_MAX + 1];
+		int dir = open_parent(s->linkpath, name);
+
+		if (symlinkat(s->target, dir, name) && errno != EEXIST)
+			fail(errno, "symlink \"%s\" to \"%s\"", s->linkpath, s->target);
+		close(dir);
+	}
+}
+
+static void mask_paths(void)
+{
+	int null_fd = -1;
+
+	for (size_t i = 0; i < plan.n_masked_paths; i++) {
+		const char *path = plan.masked_paths[i];
+		struct stat st;
+		int fd = in_root(path);
+
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0 || fstat(fd, &st))
+			fail(errno, "open masked path \"%s\"", path);
+		if (S_ISDIR(st.st_mode)) {
+			if (mount("tmpfs", FDPATH(fd), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+				fail(errno, "mount \"tmpfs\" on \"%s\"", path);
+			close(fd);
+			continue;
+		}
+		if (null_fd < 0) { /* the container's own /dev/null, and nothing else */
+			struct stat ns;
+			if ((null_fd = in_root("/dev/null")) < 0 || fstat(null_fd, &ns))
+				fail(errno, "open \"/dev/null\" in the rootfs");
+			if (!S_ISCHR(ns.st_mode) || major(ns.st_rdev) != 1 || minor(ns.st_rdev) != 3)
+				fail(EPERM, "\"/dev/null\" in the rootfs is not the null device (char 1:3)");
+		}
+		if (mount(FDPATH(null_fd), FDPATH(fd), NULL, MS_BIND, NULL))
+			fail(errno, "mount \"/dev/null\" on \"%s\"", path);
+		close(fd);
+	}
+	if (null_fd >= 0)
+		close(null_fd);
+}
+
+static void readonly_paths(void)
+{
+	for (size_t i = 0; i < plan.n_readonly_paths; i++) {
+		const char *path = plan.readonly_paths[i];
+		int fd = in_root(path);
+
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			fail(errno, "open readonly path \"%s\"", path);
+		if (mount(FDPATH(fd), FDPATH(fd), NULL, MS_BIND | MS_REC, NULL))
+			fail(errno, "bind \"%s\" onto itself", path);
+		close(fd);
+		if ((fd = in_root(path)) < 0) /* the new bind mount, not what it covers */
+			fail(errno, "open readonly path \"%s\"", path);
+		remount(FDPATH(fd), MS_RDONLY, 1, path);
+		close(fd);
+	}
+}
+
+/* ---- entering the rootfs ---- */
+
+static void enter_rootfs(void)
+{
+	if (fchdir(root_fd))
+		fail(errno, "chdir to rootfs \"%s\"", plan.rootfs);
+	if (plan.rootfs_flags & PLAN_ROOTFS_NO_PIVOT) {
+		if (mount(".", "/", NULL, MS_MOVE, NULL))
+			fail(errno, "move rootfs \"%s\" to \"/\"", plan.rootfs);
+		if (chroot("."))
+			fail(errno, "chroot \"%s\"", plan.rootfs);
+	} else {
+		if (syscall(SYS_pivot_root, ".", "."))
+			fail(errno, "pivot_root \"%s\"", plan.rootfs);
+		/* the old root now sits on "."; detach it without telling the host */
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL))
+			fail(errno, "make the old root a slave");
+		if (umount2(".", MNT_DETACH))
+			fail(errno, "unmount the old root");
+	}
+	if (chdir("/"))
+		fail(errno, "chdir \"/\"");
+	close(root_fd);
+	root_fd = -1;
+}
+
+/* ---- the process ---- */
+
+/* Resolves args[0] like the PATH search of an exec, before the user switch. */
+static void lookup_executable(void)
+{
+	const char *name = plan.args[0], *path = DEFAULT_PATH;
+	const char *cwd = strcmp(plan.cwd, "/") ? plan.cwd : "";
+	char cand[PATH_MAX];
+	struct stat st;
+
+	if (strchr(name, '/')) { /* no search; a relative name counts from the cwd */
+		if (snprintf(cand, sizeof(cand), "%s%s%s", *name == '/' ? "" : cwd,
+			     *name == '/' ? "" : "/", name) >= (int)sizeof(cand))
+			fail(ENAMETOOLONG, "exec: \"%s\": file name too long", name);
+		if (stat(cand, &st))
+			fail(errno, "exec: \"%s\": %s", name,
+			     errno == ENOENT ? "no such file or directory" : strerror(errno));
+		if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			fail(EACCES, "exec: \"%s\": permission denied", name);
+		strcpy(exe_path, name); /* name is shorter than cand */
+		return;
+	}
+	for (size_t i = 0; i < plan.n_env; i++) /* the last PATH wins, as in a shell */
+		if (!strncmp(plan.env[i], "PATH=", 5))
+			path = plan.env[i] + 5;
+	for (;;) {
+		size_t len = strcspn(path, ":");
+		const char *dir = len ? path : ".";
+		int dlen = len ? (int)len : 1;
+
+		if (snprintf(cand, sizeof(cand), "%s%s%.*s/%s", *dir == '/' ? "" : cwd,
+			     *dir == '/' ? "" : "/", dlen, dir, name) < (int)sizeof(cand) &&
+		    !stat(cand, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+			strcpy(exe_path, cand);
+			return;
+		}
+		if (!path[len])
+			break;
+		path += len + 1;
+	}
+	fail(ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+static void set_credentials(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	for (int cap = 0; cap < 64; cap++) {
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+			break; /* past the last capability this kernel knows */
+		if (!(plan.cap_bounding >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
+			fail(errno, "drop capability %d from the bounding set", cap);
+	}
+	/* keep the permitted set across the uid change; capset below trims it */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
+		fail(errno, "prctl PR_SET_KEEPCAPS");
+	if (plan.has_additional_gids &&
+	    syscall(SYS_setgroups, plan.n_additional_gids, plan.additional_gids))
+		fail(errno, "setgroups");
+	if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid))
+		fail(errno, "setresgid %u", plan.gid);
+	if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid))
+		fail(errno, "setresuid %u", plan.uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0))
+		fail(errno, "prctl PR_SET_KEEPCAPS");
+	for (int i = 0; i < 2; i++) {
+		data[i].effective = (uint32_t)(plan.cap_effective >> (32 * i));
+		data[i].permitted = (uint32_t)(plan.cap_permitted >> (32 * i));
+		data[i].inheritable = (uint32_t)(plan.cap_inheritable >> (32 * i));
+	}
+	if (syscall(SYS_capset, &hdr, data))
+		fail(errno, "capset");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
+		fail(errno, "clear the ambient capabilities");
+	for (int cap = 0; cap < 64; cap++)
+		if ((plan.cap_ambient >> cap & 1) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0))
+			fail(errno, "raise ambient capability %d", cap);
+}
+
+/* The container init: PLAN.md "Executing it", strictly in that order. */
+static void __attribute__((noreturn)) init(void)
+{
+	uint8_t ack[64];
+	sigset_t all;
+
+	recv_msg(SYNC_PID_ACK, ack, sizeof(ack), "PID_ACK");
+	umask(0); /* modes of created dirs and devices are exactly the plan's */
+
+	int own_mnt_ns = (plan.clone_flags & CLONE_NEWNS) != 0;
+	for (size_t i = 0; i < plan.n_ns_joins; i++)
+		own_mnt_ns |= plan.ns_joins[i].nstype == CLONE_NEWNS;
+	if (!own_mnt_ns) /* everything below would change the host's mounts */
+		fail(EINVAL, "refusing to set up \"%s\" outside a new mount namespace", plan.rootfs);
+	if (plan.root_propagation && mount(NULL, "/", NULL, MS_REC | plan.root_propagation, NULL))
+		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.root_propagation);
+	if (mount(plan.rootfs, plan.rootfs, NULL, MS_BIND | MS_REC, NULL))
+		fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs);
+	if ((root_fd = open(plan.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open rootfs \"%s\"", plan.rootfs);
+
+	do_mounts();
+	make_devices();
+	make_symlinks();
+	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)))
+		fail(errno, "sethostname \"%s\"", plan.hostname);
+	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)))
+		fail(errno, "setdomainname \"%s\"", plan.domainname);
+	mask_paths();
+	readonly_paths();
+	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
+
+	enter_rootfs();
+	if (plan.rootfs_propagation_after && mount(NULL, "/", NULL, plan.rootfs_propagation_after, NULL))
+		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.rootfs_propagation_after);
+	if (plan.rootfs_flags & PLAN_ROOTFS_READONLY)
+		remount("/", MS_RDONLY, 1, "/");
+	for (size_t i = 0; i < plan.n_rlimits; i++) {
+		struct rlimit rl = {plan.rlimits[i].soft, plan.rlimits[i].hard};
+		if (setrlimit((int)plan.rlimits[i].resource, &rl))
+			fail(errno, "setrlimit %u", plan.rlimits[i].resource);
+	}
+	lookup_executable();
+	set_credentials();
+	if (chdir(plan.cwd))
+		fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd);
+	if ((plan.process_flags & PLAN_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		fail(errno, "prctl PR_SET_NO_NEW_PRIVS");
+	umask(plan.has_umask ? plan.umask & 0777 : 022);
+	/* no host fd may reach the container: the sync socket and fifo dir are >= 3+P too */
+	if (close_range(3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC))
+		fail(errno, "close_range");
+
+	if (send_msg(SYNC_READY, NULL, 0))
+		fail(errno, "send READY");
+	ready_sent = 1;
+	if (fifo_dir_fd >= 0) { /* blocks until `crema start` opens the fifo for reading */
+		int f = openat(fifo_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+		if (f < 0)
+			fail(errno, "open \"%s/exec.fifo\"", plan.fifo_dir);
+		if (write(f, "0", 1) != 1)
+			fail(errno, "write \"%s/exec.fifo\"", plan.fifo_dir);
+		close(f);
+		close(fifo_dir_fd);
+	}
+	/* the container starts with default signal handling whatever Java left us */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	execve(exe_path, plan.args, plan.env);
+	fprintf(stderr, "crema-init: exec \"%s\": %s\n", exe_path, strerror(errno));
+	_exit(127);
+}
+
+/* ---- stage1 ---- */
+
+int main(void)
+{
+	const char *s = getenv("_CREMA_SYNC_FD");
+	char *end = NULL, err[256];
+	struct stat st;
+	long fd = s ? strtol(s, &end, 10) : -1;
+	uint8_t *buf, pid_msg[4];
+	size_t n;
+
+	if (!s || !*s || *end || fd < 3 || fd > INT_MAX || fstat((int)fd, &st) || !S_ISSOCK(st.st_mode)) {
+		fputs("crema-init: crema's internal helper, not a command (_CREMA_SYNC_FD must name a socket)\n",
+		      stderr);
+		return 2;
+	}
+	sync_fd = (int)fd;
+
+	if (!(buf = malloc(SYNC_MAX_MESSAGE)))
+		fail(ENOMEM, "allocate the plan buffer");
+	n = recv_msg(SYNC_PLAN, buf, SYNC_MAX_MESSAGE, "PLAN");
+	if (plan_decode(buf + 4, n, &plan, err, sizeof(err)))
+		fail(EINVAL, "%s", err);
+	free(buf);
+	if (plan.preserve_fds > (uint32_t)sync_fd - 3)
+		fail(EBADF, "sync fd %d is below 3+%u preserved fds", sync_fd, plan.preserve_fds);
+	if (plan.clone_flags & ~(uint64_t)NS_FLAGS)
+		fail(EINVAL, "clone flags 0x%llx are not all CLONE_NEW* flags",
+		     (unsigned long long)plan.clone_flags);
+
+	for (size_t i = 0; i < plan.n_ns_joins; i++) {
+		int nsfd = open(plan.ns_joins[i].path, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			fail(errno, "open namespace \"%s\"", plan.ns_joins[i].path);
+		if (setns(nsfd, (int)plan.ns_joins[i].nstype))
+			fail(errno, "setns \"%s\"", plan.ns_joins[i].path);
+		close(nsfd);
+	}
+	/* CLONE_NEWTIME shares its bit with the exit signal of clone(): unshare it for the child */
+	if ((plan.clone_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME))
+		fail(errno, "unshare CLONE_NEWTIME");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		fail(errno, "prctl PR_SET_DUMPABLE");
+
+	long pid = syscall(SYS_clone, (unsigned long)(plan.clone_flags & ~(uint64_t)CLONE_NEWTIME) | SIGCHLD,
+			   0, 0, 0, 0);
+	if (pid < 0)
+		fail(errno, "clone");
+	if (pid == 0)
+		init();
+	put_le32(pid_msg, (uint32_t)pid);
+	if (send_msg(SYNC_PID, pid_msg, sizeof(pid_msg)))
+		fail(errno, "send PID");
+	return 0;
+}

@@ -1,0 +1,245 @@
+/*
+ * libcremasys: the thin JNI library behind crema.sys.Native.
+ *
+ * Flat functions, one system call each (spawn is the exception), returning
+ * the result or -errno; Java turns a negative value into a SysException that
+ * names the operation and the path. No policy lives here.
+ */
+#define _GNU_SOURCE
+#include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NATIVE(name) Java_crema_sys_Native_##name
+
+/* A NUL-terminated copy of a Java byte[]; NULL on allocation failure. */
+static char *cstr(JNIEnv *env, jbyteArray arr)
+{
+    jsize n = (*env)->GetArrayLength(env, arr);
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    (*env)->GetByteArrayRegion(env, arr, 0, n, (jbyte *)s);
+    s[n] = 0;
+    return s;
+}
+
+static void free_vec(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+static char **cvec(JNIEnv *env, jobjectArray arr)
+{
+    jsize n = (*env)->GetArrayLength(env, arr);
+    char **v = calloc((size_t)n + 1, sizeof(char *));
+    if (!v)
+        return NULL;
+    for (jsize i = 0; i < n; i++) {
+        jbyteArray a = (*env)->GetObjectArrayElement(env, arr, i);
+        v[i] = cstr(env, a);
+        (*env)->DeleteLocalRef(env, a);
+        if (!v[i]) {
+            free_vec(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+static jint neg_errno(void) { return -errno; }
+
+JNIEXPORT jint JNICALL NATIVE(socketpairSeqpacket)(JNIEnv *env, jclass c, jintArray out)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return neg_errno();
+    jint v[2] = { sv[0], sv[1] };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, v);
+    return 0;
+}
+
+/*
+ * posix_spawn of the helper. stdio and fds 3..targetFd-1 (the caller's
+ * preserved fds) are inherited as they are, syncFd lands on targetFd, and
+ * every fd above targetFd is closed: nothing of the JVM's reaches the helper.
+ * Signal dispositions and the mask are reset, since the JVM changes both.
+ */
+JNIEXPORT jint JNICALL NATIVE(spawn)(JNIEnv *env, jclass c, jbyteArray jpath, jobjectArray jargv,
+                                     jobjectArray jenvp, jint syncFd, jint targetFd)
+{
+    char *path = cstr(env, jpath);
+    char **argv = cvec(env, jargv);
+    char **envp = cvec(env, jenvp);
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t all, none;
+    pid_t pid = -1;
+    int rc = ENOMEM;
+
+    if (!path || !argv || !envp)
+        goto out;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    /* dup2 onto itself clears FD_CLOEXEC, as POSIX asks of posix_spawn. */
+    rc = posix_spawn_file_actions_adddup2(&fa, syncFd, targetFd);
+    if (rc == 0)
+        rc = posix_spawn_file_actions_addclosefrom_np(&fa, targetFd + 1);
+    if (rc == 0)
+        rc = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+out:
+    free(path);
+    free_vec(argv);
+    free_vec(envp);
+    return rc == 0 ? pid : -rc;
+}
+
+JNIEXPORT jint JNICALL NATIVE(close)(JNIEnv *env, jclass c, jint fd)
+{
+    return close(fd) < 0 ? neg_errno() : 0;
+}
+
+JNIEXPORT jint JNICALL NATIVE(send)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len)
+{
+    jbyte *b = (*env)->GetByteArrayElements(env, buf, NULL);
+    ssize_t n;
+    do
+        n = send(fd, b, (size_t)len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    int err = errno;
+    (*env)->ReleaseByteArrayElements(env, buf, b, JNI_ABORT);
+    return n < 0 ? -err : (jint)n;
+}
+
+/* Receives one datagram; waits at most timeoutMs (-1: forever). -ETIMEDOUT on timeout. */
+JNIEXPORT jint JNICALL NATIVE(recv)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint timeoutMs)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int r;
+    do
+        r = poll(&p, 1, timeoutMs);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return neg_errno();
+    if (r == 0)
+        return -ETIMEDOUT;
+    jsize cap = (*env)->GetArrayLength(env, buf);
+    jbyte *b = (*env)->GetByteArrayElements(env, buf, NULL);
+    ssize_t n;
+    do
+        n = recv(fd, b, (size_t)cap, MSG_TRUNC);
+    while (n < 0 && errno == EINTR);
+    int err = errno;
+    (*env)->ReleaseByteArrayElements(env, buf, b, 0);
+    if (n < 0)
+        return -err;
+    return n > cap ? -EMSGSIZE : (jint)n;
+}
+
+JNIEXPORT jint JNICALL NATIVE(read)(JNIEnv *env, jclass c, jint fd, jbyteArray buf)
+{
+    jsize cap = (*env)->GetArrayLength(env, buf);
+    jbyte *b = (*env)->GetByteArrayElements(env, buf, NULL);
+    ssize_t n;
+    do
+        n = read(fd, b, (size_t)cap);
+    while (n < 0 && errno == EINTR);
+    int err = errno;
+    (*env)->ReleaseByteArrayElements(env, buf, b, 0);
+    return n < 0 ? -err : (jint)n;
+}
+
+JNIEXPORT jint JNICALL NATIVE(kill)(JNIEnv *env, jclass c, jint pid, jint sig)
+{
+    return kill(pid, sig) < 0 ? neg_errno() : 0;
+}
+
+/* Returns (pid << 32) | (status & 0xffffffff), or -errno. */
+JNIEXPORT jlong JNICALL NATIVE(waitpid)(JNIEnv *env, jclass c, jint pid, jint flags)
+{
+    int status = 0;
+    pid_t r;
+    do
+        r = waitpid(pid, &status, flags);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -errno;
+    return ((jlong)r << 32) | (jlong)(unsigned int)status;
+}
+
+JNIEXPORT jint JNICALL NATIVE(setChildSubreaper)(JNIEnv *env, jclass c)
+{
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? neg_errno() : 0;
+}
+
+JNIEXPORT jint JNICALL NATIVE(mkfifo)(JNIEnv *env, jclass c, jbyteArray jpath, jint mode)
+{
+    char *path = cstr(env, jpath);
+    if (!path)
+        return -ENOMEM;
+    int r = mkfifo(path, (mode_t)mode) < 0 ? neg_errno() : 0;
+    free(path);
+    return r;
+}
+
+/* open(2) with O_CLOEXEC always added. */
+JNIEXPORT jint JNICALL NATIVE(open)(JNIEnv *env, jclass c, jbyteArray jpath, jint flags, jint mode)
+{
+    char *path = cstr(env, jpath);
+    if (!path)
+        return -ENOMEM;
+    int fd = open(path, flags | O_CLOEXEC, (mode_t)mode);
+    int r = fd < 0 ? neg_errno() : fd;
+    free(path);
+    return r;
+}
+
+JNIEXPORT jint JNICALL NATIVE(flock)(JNIEnv *env, jclass c, jint fd, jint op)
+{
+    int r;
+    do
+        r = flock(fd, op);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? neg_errno() : 0;
+}
+
+JNIEXPORT jint JNICALL NATIVE(pidfdOpen)(JNIEnv *env, jclass c, jint pid)
+{
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    return fd < 0 ? neg_errno() : (jint)fd;
+}
+
+JNIEXPORT jint JNICALL NATIVE(pidfdSendSignal)(JNIEnv *env, jclass c, jint pidfd, jint sig)
+{
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? neg_errno() : 0;
+}
+
+JNIEXPORT jstring JNICALL NATIVE(strerror)(JNIEnv *env, jclass c, jint err)
+{
+    char buf[256];
+    const char *s = strerror_r(err, buf, sizeof buf);
+    return (*env)->NewStringUTF(env, s);
+}

@@ -1,0 +1,5 @@
+package crema.spec;
+
+/** {@code linux.resources.network.priorities[i]}; priority is uint32. */
+public record InterfacePriority(String name, long priority) {
+}

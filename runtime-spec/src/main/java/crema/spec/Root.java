@@ -1,0 +1,5 @@
+package crema.spec;
+
+/** {@code root}: the container's root filesystem. */
+public record Root(String path, boolean readonly) {
+}

@@ -1,0 +1,112 @@
+package crema.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * runc-style flags: `--flag v`, `--flag=v`, `-flag v`, short aliases, booleans
+ * without a value; flags and positionals may interleave; `--` ends flags.
+ * Hand-rolled on purpose: a parser library costs more start-up than it saves.
+ */
+final class Args {
+    /** A flag: its names (without dashes), and whether it takes a value. */
+    record Flag(List<String> names, boolean takesValue) {
+        static Flag bool(String... names) {
+            return new Flag(List.of(names), false);
+        }
+
+        static Flag value(String... names) {
+            return new Flag(List.of(names), true);
+        }
+    }
+
+    private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> repeated = new HashMap<>();
+    private final List<String> positionals = new ArrayList<>();
+
+    /** Parses args with the given flags; the first name of a flag is its key. */
+    static Args parse(List<String> args, List<Flag> flags) {
+        Args a = new Args();
+        Map<String, Flag> byName = new HashMap<>();
+        for (Flag f : flags) for (String n : f.names()) byName.put(n, f);
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                a.positionals.addAll(args.subList(i + 1, args.size()));
+                break;
+            }
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                a.positionals.add(arg);
+                continue;
+            }
+            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            String inline = null;
+            int eq = body.indexOf('=');
+            if (eq >= 0) {
+                inline = body.substring(eq + 1);
+                body = body.substring(0, eq);
+            }
+            Flag f = byName.get(body);
+            if (f == null) throw new UsageException("flag provided but not defined: -" + body);
+            String key = f.names().get(0);
+            String value;
+            if (f.takesValue()) {
+                if (inline != null) {
+                    value = inline;
+                } else if (i + 1 < args.size()) {
+                    value = args.get(++i);
+                } else {
+                    throw new UsageException("flag needs an argument: -" + body);
+                }
+            } else {
+                value = inline == null ? "true" : inline;
+                if (!Set.of("true", "false").contains(value)) throw new UsageException("invalid boolean value \"" + value + "\" for -" + body);
+            }
+            a.values.put(key, value);
+            a.repeated.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        }
+        return a;
+    }
+
+    String get(String key) {
+        return values.get(key);
+    }
+
+    String get(String key, String fallback) {
+        return values.getOrDefault(key, fallback);
+    }
+
+    List<String> all(String key) {
+        return repeated.getOrDefault(key, List.of());
+    }
+
+    boolean has(String key) {
+        return "true".equals(values.get(key));
+    }
+
+    int intValue(String key, int fallback) {
+        String v = values.get(key);
+        if (v == null) return fallback;
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("invalid value \"" + v + "\" for flag -" + key + ": must be a number");
+        }
+    }
+
+    List<String> positionals() {
+        return positionals;
+    }
+
+    /** The container id: exactly `count` positionals are expected, the first is the id. */
+    String id(String command, int min, int max) {
+        if (positionals.size() < min || positionals.size() > max) {
+            String want = min == max ? "exactly " + min : min + " to " + max;
+            throw new UsageException("\"" + command + "\" requires " + want + " argument(s)");
+        }
+        return positionals.isEmpty() ? null : positionals.get(0);
+    }
+}

@@ -1,0 +1,80 @@
+package crema.cli;
+
+import crema.cgroups.CgroupManager;
+import crema.cli.Args.Flag;
+import crema.lifecycle.Create;
+import crema.lifecycle.CreateOptions;
+import crema.lifecycle.Delete;
+import crema.lifecycle.Start;
+import crema.state.ContainerRecord;
+import crema.state.StateStore;
+import crema.sys.Sys;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** `create` and `run`: runc's flags; `run` also starts and, unless --detach, waits and deletes. */
+final class CreateCommand {
+    private static final List<Flag> FLAGS = List.of(
+            Flag.value("bundle", "b"), Flag.value("pid-file"), Flag.value("console-socket"),
+            Flag.bool("no-pivot"), Flag.bool("no-new-keyring"), Flag.value("preserve-fds"),
+            Flag.bool("detach", "d"), Flag.bool("keep"), Flag.bool("no-subreaper"));
+    /** Signals a foreground `run` passes on to the container, as runc does. */
+    private static final List<String> FORWARDED = List.of("HUP", "INT", "QUIT", "TERM", "USR1", "USR2", "WINCH");
+
+    int run(List<String> argv, Globals g, boolean run) {
+        String command = run ? "run" : "create";
+        Args a = Args.parse(argv, FLAGS);
+        String id = a.id(command, 1, 1);
+        if (!run && (a.has("detach") || a.has("keep"))) throw new UsageException("flag provided but not defined: -detach");
+        CreateOptions o = new CreateOptions(id, Path.of(a.get("bundle", ".")),
+                a.get("pid-file") == null ? null : Path.of(a.get("pid-file")), a.get("console-socket"),
+                a.has("no-pivot"), a.has("no-new-keyring"), a.intValue("preserve-fds", 0), g.systemdCgroup(),
+                inheritedFds());
+        StateStore store = new StateStore(g.root());
+        CgroupManager cgroups = CgroupManager.forHost();
+        ContainerRecord r = new Create(store, cgroups, Globals.libdir().resolve("crema-init")).create(o);
+        if (!run) return 0;
+        try {
+            if (!a.has("detach")) forwardSignals(r.pid());
+            new Start(store).start(id);
+        } catch (RuntimeException e) {
+            new Delete(store, cgroups).delete(id, true);
+            throw e;
+        }
+        if (a.has("detach")) return 0;
+        // We are the init's subreaper (create made us one), so it is our child now.
+        int status = Sys.waitpid(r.pid(), 0)[1];
+        if (!a.has("keep")) new Delete(store, cgroups).delete(id, true);
+        return exitCode(status);
+    }
+
+    /** The shell's convention: the exit status, or 128 + the signal that killed it. */
+    static int exitCode(int waitStatus) {
+        int signal = waitStatus & 0x7f;
+        return signal == 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
+    }
+
+    @SuppressWarnings("restriction")
+    private static void forwardSignals(int pid) {
+        for (String name : FORWARDED) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> Sys.kill(pid, s.getNumber()));
+            } catch (IllegalArgumentException e) {
+                // the JVM reserves this one (QUIT without -Xrs): not forwarded
+            }
+        }
+    }
+
+    /** The fds >= 3 the launcher saw when crema started; null when started without it (tests). */
+    private static Set<Integer> inheritedFds() {
+        String list = System.getenv("_CREMA_INHERITED_FDS");
+        if (list == null) return null;
+        Set<Integer> fds = new HashSet<>();
+        for (String s : list.split(",")) {
+            if (!s.isEmpty()) fds.add(Integer.parseInt(s));
+        }
+        return fds;
+    }
+}

@@ -1,0 +1,112 @@
+package crema.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import crema.cli.Args.Flag;
+import crema.lifecycle.Status;
+import crema.spec.FeaturesJson;
+import crema.state.ContainerException;
+import crema.state.ContainerRecord;
+import crema.state.StateStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/** `state`, `list`, `features`: read-only, no native calls, no locks (state files are replaced atomically). */
+final class InfoCommands {
+
+    int state(List<String> argv, Globals g) {
+        String id = Args.parse(argv, List.of()).id("state", 1, 1);
+        StateStore store = new StateStore(g.root());
+        StateStore.checkId(id);
+        ContainerRecord r = store.load(id);
+        g.out().println(json(List.of(r), store, false, true));
+        return 0;
+    }
+
+    int list(List<String> argv, Globals g) {
+        Args a = Args.parse(argv, List.of(Flag.value("format", "f"), Flag.bool("quiet", "q")));
+        StateStore store = new StateStore(g.root());
+        List<ContainerRecord> records = new ArrayList<>();
+        for (String id : store.ids()) {
+            if (!Files.exists(store.dir(id).resolve(StateStore.STATE_FILE))) continue; // still being created
+            try {
+                records.add(store.load(id));
+            } catch (ContainerException e) {
+                // deleted meanwhile
+            }
+        }
+        String format = a.get("format", "table");
+        if (a.has("quiet")) {
+            for (ContainerRecord r : records) g.out().println(r.id());
+        } else if (format.equals("json")) {
+            g.out().println(json(records, store, true, false));
+        } else if (format.equals("table")) {
+            table(records, store, g);
+        } else {
+            throw new UsageException("invalid format option \"" + format + "\": must be table or json");
+        }
+        return 0;
+    }
+
+    int features(List<String> argv, Globals g) {
+        Args.parse(argv, List.of()).id("features", 0, 0);
+        g.out().println(new String(FeaturesJson.write(crema.plan.SupportedFeatures.current()), StandardCharsets.UTF_8));
+        return 0;
+    }
+
+    private static void table(List<ContainerRecord> records, StateStore store, Globals g) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});
+        for (ContainerRecord r : records) {
+            Status s = Status.of(store, r);
+            rows.add(new String[] {r.id(), Integer.toString(s == Status.STOPPED ? 0 : r.pid()), s.text(), r.bundle(),
+                r.created(), r.owner()});
+        }
+        int[] width = new int[6];
+        for (String[] row : rows) for (int i = 0; i < 6; i++) width[i] = Math.max(width[i], row[i].length());
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < 6; i++) {
+                line.append(row[i]);
+                if (i < 5) line.append(" ".repeat(width[i] - row[i].length() + 3));
+            }
+            g.out().println(line.toString().stripTrailing());
+        }
+    }
+
+    /** The OCI state (plus runc's rootfs, created, owner); an array for `list`. */
+    private static String json(List<ContainerRecord> records, StateStore store, boolean array, boolean pretty) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator j = new JsonFactory().createGenerator(bytes)) {
+            if (pretty) j.useDefaultPrettyPrinter();
+            if (array) j.writeStartArray();
+            for (ContainerRecord r : records) {
+                Status s = Status.of(store, r);
+                j.writeStartObject();
+                j.writeStringField("ociVersion", r.ociVersion());
+                j.writeStringField("id", r.id());
+                j.writeNumberField("pid", s == Status.STOPPED ? 0 : r.pid());
+                j.writeStringField("status", s.text());
+                j.writeStringField("bundle", r.bundle());
+                j.writeStringField("rootfs", r.rootfs());
+                j.writeStringField("created", r.created());
+                j.writeStringField("owner", r.owner());
+                if (!r.annotations().isEmpty()) {
+                    j.writeObjectFieldStart("annotations");
+                    for (var e : r.annotations().entrySet()) j.writeStringField(e.getKey(), e.getValue());
+                    j.writeEndObject();
+                }
+                j.writeEndObject();
+            }
+            if (array) j.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,35 @@
+package crema.cli;
+
+import crema.cgroups.CgroupManager;
+import crema.cli.Args.Flag;
+import crema.lifecycle.Delete;
+import crema.lifecycle.Kill;
+import crema.lifecycle.Signals;
+import crema.lifecycle.Start;
+import crema.state.StateStore;
+import java.util.List;
+
+/** `start`, `kill`, `delete`: small, and loading nothing create needs. */
+final class LifecycleCommands {
+
+    int start(List<String> argv, Globals g) {
+        String id = Args.parse(argv, List.of()).id("start", 1, 1);
+        new Start(new StateStore(g.root())).start(id);
+        return 0;
+    }
+
+    int kill(List<String> argv, Globals g) {
+        Args a = Args.parse(argv, List.of(Flag.bool("all", "a")));
+        String id = a.id("kill", 1, 2);
+        int signal = a.positionals().size() > 1 ? Signals.parse(a.positionals().get(1)) : 15;
+        new Kill(new StateStore(g.root())).kill(id, signal, a.has("all"));
+        return 0;
+    }
+
+    int delete(List<String> argv, Globals g) {
+        Args a = Args.parse(argv, List.of(Flag.bool("force", "f")));
+        String id = a.id("delete", 1, 1);
+        new Delete(new StateStore(g.root()), CgroupManager.forHost()).delete(id, a.has("force"));
+        return 0;
+    }
+}

@@ -1,0 +1,72 @@
+package crema.cli;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * --log and --log-format. containerd's shim keeps the last "error" line of a
+ * JSON log and podman parses the log as one JSON object, so a failure writes
+ * exactly one line. Errors also go to stderr, as runc does.
+ */
+final class Log {
+    private final String path;
+    private final boolean json;
+    private final boolean debug;
+    private final PrintStream err;
+
+    Log(String path, String format, boolean debug, PrintStream err) {
+        this.path = path;
+        this.json = "json".equals(format);
+        this.debug = debug;
+        this.err = err;
+    }
+
+    void error(String message) {
+        err.println("crema: " + message);
+        write("error", message);
+    }
+
+    void warn(String message) {
+        err.println("crema: warning: " + message);
+        write("warning", message);
+    }
+
+    void debug(String message) {
+        if (debug) write("debug", message);
+    }
+
+    private void write(String level, String message) {
+        if (path == null || path.isEmpty()) return;
+        String time = Instant.now().toString();
+        String line = json
+                ? "{\"level\":\"" + level + "\",\"msg\":\"" + escape(message) + "\",\"time\":\"" + time + "\"}\n"
+                : "time=\"" + time + "\" level=" + level + " msg=\"" + escape(message) + "\"\n";
+        try (FileOutputStream out = new FileOutputStream(path, true)) {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            err.println("crema: cannot write log " + path + ": " + e.getMessage());
+        }
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,133 @@
+package crema.cli;
+
+import crema.cli.Args.Flag;
+import crema.plan.InvalidSpecException;
+import crema.process.HelperException;
+import crema.spec.SpecException;
+import crema.state.ContainerException;
+import crema.sys.SysException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** crema's entry: global flags, then one command. Only {@link #main} exits. */
+public final class Main {
+    public static final String VERSION = "0.1.0";
+    public static final String SPEC_VERSION = "1.3.0";
+
+    private static final List<Flag> GLOBAL = List.of(
+            Flag.value("root"), Flag.value("log"), Flag.value("log-format"), Flag.bool("debug"),
+            Flag.bool("systemd-cgroup"), Flag.value("criu"), Flag.value("rootless"), Flag.bool("help", "h"),
+            Flag.bool("version", "v"));
+
+    private Main() {}
+
+    public static void main(String[] args) throws java.io.IOException {
+        if (args.length == 1 && args[0].equals("--aot-training")) {
+            Training.main(args); // the build's training run for the AOT cache, on the same -jar class path
+            return;
+        }
+        int code = run(System.out, System.err, args);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    public static int run(PrintStream out, PrintStream err, String... argv) {
+        List<String> all = Arrays.asList(argv);
+        int commandAt = commandIndex(all);
+        Args global;
+        Log log = new Log(null, "text", false, err);
+        try {
+            global = Args.parse(all.subList(0, commandAt), GLOBAL);
+        } catch (UsageException e) {
+            log.error(e.getMessage());
+            return 1;
+        }
+        log = new Log(global.get("log"), global.get("log-format", "text"), global.has("debug"), err);
+        if (global.has("version")) {
+            out.println("crema version " + VERSION);
+            out.println("spec: " + SPEC_VERSION);
+            return 0;
+        }
+        if (commandAt >= all.size() || global.has("help")) {
+            out.println(USAGE);
+            return commandAt >= all.size() && !global.has("help") ? 1 : 0;
+        }
+        String command = all.get(commandAt);
+        List<String> rest = all.subList(commandAt + 1, all.size());
+        Globals g = new Globals(Path.of(global.get("root", "/run/crema")), global.has("systemd-cgroup"), out, err, log);
+        try {
+            return dispatch(command, rest, g);
+        } catch (UsageException | ContainerException | InvalidSpecException | SpecException | SysException
+                 | HelperException | UncheckedIOException e) {
+            log.error(message(command, e));
+            return 1;
+        } catch (RuntimeException e) {
+            log.error(command + ": internal error: " + e);
+            return 1;
+        }
+    }
+
+    private static String message(String command, RuntimeException e) {
+        String m = e.getMessage();
+        if (e instanceof UncheckedIOException u && u.getCause() != null) m = m + ": " + u.getCause().getMessage();
+        if (e instanceof HelperException) return command + ": unable to start container process: " + m;
+        return m;
+    }
+
+    /** The first argument that is neither a global flag nor a global flag's value. */
+    private static int commandIndex(List<String> all) {
+        for (int i = 0; i < all.size(); i++) {
+            String a = all.get(i);
+            if (!a.startsWith("-")) return i;
+            String name = a.replaceFirst("^--?", "");
+            if (name.contains("=")) continue;
+            boolean takesValue = GLOBAL.stream().anyMatch(f -> f.takesValue() && f.names().contains(name));
+            if (takesValue) i++;
+        }
+        return all.size();
+    }
+
+    private static int dispatch(String command, List<String> args, Globals g) {
+        return switch (command) {
+            case "create" -> new CreateCommand().run(args, g, false);
+            case "run" -> new CreateCommand().run(args, g, true);
+            case "start" -> new LifecycleCommands().start(args, g);
+            case "kill" -> new LifecycleCommands().kill(args, g);
+            case "delete" -> new LifecycleCommands().delete(args, g);
+            case "state" -> new InfoCommands().state(args, g);
+            case "list" -> new InfoCommands().list(args, g);
+            case "features" -> new InfoCommands().features(args, g);
+            case "spec" -> new SpecCommand().run(args, g);
+            case "exec", "pause", "resume", "ps", "events", "update", "checkpoint", "restore" ->
+                    throw new UsageException("\"" + command + "\" is not supported by this version of crema yet");
+            default -> throw new UsageException("unknown command \"" + command + "\"; see crema --help");
+        };
+    }
+
+    private static final String USAGE = """
+            crema: an OCI container runtime
+
+            usage: crema [global options] command [command options] [arguments...]
+
+            commands:
+              create    create a container from a bundle (--bundle, --pid-file, --console-socket, --preserve-fds)
+              start     start a created container
+              run       create and start a container (--detach)
+              state     print the state of a container
+              kill      send a signal to a container (--all)
+              delete    delete a container (--force)
+              list      list containers (--format table|json, --quiet)
+              features  print the features JSON
+              spec      write a default config.json (--bundle, --rootless)
+
+            global options:
+              --root DIR          state directory (default /run/crema)
+              --log FILE          log file
+              --log-format FMT    text or json
+              --debug             log debug messages
+              --systemd-cgroup    use systemd for cgroups (not supported yet)
+              --version, -v       print the version""";
+}

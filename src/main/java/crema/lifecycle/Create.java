@@ -1,0 +1,199 @@
+package crema.lifecycle;
+
+import crema.cgroups.CgroupManager;
+import crema.plan.InvalidSpecException;
+import crema.plan.LaunchPlan;
+import crema.plan.PlanBuilder;
+import crema.plan.PlanEncoder;
+import crema.plan.PlanInputs;
+import crema.process.HelperLauncher;
+import crema.process.ProcStat;
+import crema.process.SyncChannel;
+import crema.spec.Spec;
+import crema.spec.SpecException;
+import crema.spec.SpecParser;
+import crema.state.ContainerException;
+import crema.state.ContainerRecord;
+import crema.state.Lock;
+import crema.state.StateStore;
+import crema.sys.Errno;
+import crema.sys.Sys;
+import crema.sys.SysException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * `create`: validate, plan, reserve the id, make the cgroup, start crema-init,
+ * walk the sync protocol, save the state. Every step after the reservation
+ * is undone if a later one fails: no state dir, cgroup or process is left.
+ */
+public final class Create {
+    private final StateStore store;
+    private final CgroupManager cgroups;
+    private final Path helper;
+
+    public Create(StateStore store, CgroupManager cgroups, Path helper) {
+        this.store = store;
+        this.cgroups = cgroups;
+        this.helper = helper;
+    }
+
+    /** The container as created: its record, for `run` to go on with. */
+    public ContainerRecord create(CreateOptions o) {
+        StateStore.checkId(o.id());
+        if (o.systemdCgroup()) {
+            throw new ContainerException("--systemd-cgroup: the systemd cgroup driver is not supported yet; run without it");
+        }
+        if (o.consoleSocket() != null) {
+            throw new ContainerException("--console-socket: terminals are not supported yet");
+        }
+        checkPreservedFds(o);
+        Path bundle = o.bundle().toAbsolutePath().normalize();
+        Spec spec = loadSpec(bundle);
+        Path rootfs = bundle.resolve(spec.root() == null ? "" : spec.root().path()).normalize();
+        if (spec.root() == null) throw new InvalidSpecException("root", "must be set");
+        if (!Files.isDirectory(rootfs)) throw new ContainerException("rootfs (\"" + rootfs + "\") does not exist");
+
+        String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
+        List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
+        Path stateDir = store.dir(o.id());
+        PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(),
+                dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
+                Files.exists(Path.of("/proc/kcore")), Files::isDirectory);
+        LaunchPlan plan = PlanBuilder.build(spec, inputs);
+        byte[] planBytes = PlanEncoder.encode(plan);
+
+        // The init must become our child when stage1 exits, so a failure can reap it.
+        Sys.setChildSubreaper();
+        store.reserve(o.id());
+        Cleanup cleanup = new Cleanup(store, cgroups, o.id());
+        try (Lock lock = store.lock(o.id(), true)) {
+            Sys.mkfifo(stateDir.resolve(StateStore.FIFO), 0622);
+            cleanup.cgroups = cgroups.create(dirs);
+            List<Path> dirPaths = dirs.stream().map(CgroupManager.Dir::path).toList();
+            HelperLauncher.Started h = HelperLauncher.start(helper, o.preserveFds());
+            cleanup.helperPid = h.pid();
+            try (SyncChannel sync = h.channel()) {
+                cgroups.join(dirPaths, h.pid());
+                sync.send(SyncChannel.PLAN, planBytes);
+                ByteBuffer pidMsg = sync.expect(SyncChannel.PID, "the container init's pid");
+                int pid = pidMsg.getInt();
+                cleanup.initPid = pid;
+                Sys.waitpid(h.pid(), 0);
+                cleanup.helperPid = 0;
+                if (plan.oomScoreAdj() != null) {
+                    writeProc(pid, "oom_score_adj", plan.oomScoreAdj().toString());
+                }
+                sync.send(SyncChannel.PID_ACK, new byte[0]);
+                sync.expect(SyncChannel.READY, "the container to be ready");
+                ProcStat stat = ProcStat.read(pid);
+                if (stat == null) throw new ContainerException("container init exited during create");
+                ContainerRecord record = new ContainerRecord(spec.ociVersion(), o.id(), pid, stat.startTime(),
+                        bundle.toString(), rootfs.toString(), Instant.now().toString(), System.getProperty("user.name", ""),
+                        spec.annotations() == null ? Map.of() : new LinkedHashMap<>(spec.annotations()),
+                        dirPaths.stream().map(Path::toString).toList(),
+                        cleanup.cgroups.stream().map(Path::toString).toList(), o.systemdCgroup());
+                store.save(record);
+                if (o.pidFile() != null) {
+                    StateStore.writeAtomically(o.pidFile().toAbsolutePath(), Integer.toString(pid).getBytes());
+                }
+                cleanup.done = true;
+                return record;
+            }
+        } finally {
+            if (!cleanup.done) cleanup.run();
+        }
+    }
+
+    private static void writeProc(int pid, String file, String value) {
+        Path p = Path.of("/proc", Integer.toString(pid), file);
+        try {
+            Files.writeString(p, value);
+        } catch (IOException e) {
+            throw new ContainerException("write " + value + " to " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A preserved fd must be one the caller passed, not one the JVM opened since. */
+    private static void checkPreservedFds(CreateOptions o) {
+        if (o.preserveFds() < 0) throw new ContainerException("--preserve-fds: must not be negative");
+        if (o.inheritedFds() == null) return;
+        for (int fd = 3; fd < 3 + o.preserveFds(); fd++) {
+            if (!o.inheritedFds().contains(fd)) {
+                throw new ContainerException("--preserve-fds: fd " + fd + " was not passed to crema");
+            }
+        }
+    }
+
+    static Spec loadSpec(Path bundle) {
+        if (!Files.isDirectory(bundle)) {
+            throw new ContainerException("bundle \"" + bundle + "\": no such file or directory");
+        }
+        Path config = bundle.resolve("config.json");
+        byte[] json;
+        try {
+            json = Files.readAllBytes(config);
+        } catch (NoSuchFileException e) {
+            throw new ContainerException("open " + config + ": no such file or directory");
+        } catch (IOException e) {
+            throw new ContainerException("read " + config + ": " + e.getMessage());
+        }
+        try {
+            return SpecParser.parseConfig(json);
+        } catch (SpecException e) {
+            throw new ContainerException("invalid " + config + ": " + e.getMessage());
+        }
+    }
+
+    /** Undo for a create that did not finish; collects errors rather than stopping at the first. */
+    private static final class Cleanup {
+        private final StateStore store;
+        private final CgroupManager manager;
+        private final String id;
+        List<Path> cgroups = List.of();
+        int helperPid;
+        int initPid;
+        boolean done;
+
+        Cleanup(StateStore store, CgroupManager manager, String id) {
+            this.store = store;
+            this.manager = manager;
+            this.id = id;
+        }
+
+        void run() {
+            List<String> errors = new ArrayList<>();
+            // Kill both, reap stage1 first: the init is our child (we are its subreaper) once stage1 is gone.
+            for (int pid : new int[] {initPid, helperPid}) {
+                if (pid > 0) Sys.kill(pid, 9);
+            }
+            for (int pid : new int[] {helperPid, initPid}) {
+                if (pid <= 0) continue;
+                try {
+                    Sys.waitpid(pid, 0);
+                } catch (SysException e) {
+                    if (e.errno() != Errno.ECHILD) errors.add(e.getMessage());
+                }
+            }
+            try {
+                manager.destroy(cgroups);
+            } catch (RuntimeException e) {
+                errors.add(e.getMessage());
+            }
+            try {
+                store.remove(id);
+            } catch (RuntimeException e) {
+                errors.add(e.getMessage());
+            }
+            if (!errors.isEmpty()) System.err.println("crema: cleanup after a failed create: " + String.join("; ", errors));
+        }
+    }
+}

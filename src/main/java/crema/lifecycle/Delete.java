@@ -1,0 +1,85 @@
+package crema.lifecycle;
+
+import crema.cgroups.CgroupManager;
+import crema.process.ProcStat;
+import crema.state.ContainerException;
+import crema.state.ContainerRecord;
+import crema.state.Lock;
+import crema.state.StateStore;
+import crema.sys.Sys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** `delete`: remove a stopped (or created, or with --force any) container: processes, cgroup, state. */
+public final class Delete {
+    private static final long KILL_WAIT_NANOS = 10_000_000_000L;
+    private final StateStore store;
+    private final CgroupManager cgroups;
+
+    public Delete(StateStore store, CgroupManager cgroups) {
+        this.store = store;
+        this.cgroups = cgroups;
+    }
+
+    public void delete(String id, boolean force) {
+        StateStore.checkId(id);
+        if (force && !Files.isDirectory(store.dir(id))) return; // already gone: runc says nothing either
+        try (Lock lock = store.lock(id, true)) {
+            if (!Files.exists(store.dir(id).resolve(StateStore.STATE_FILE))) {
+                // A create that died before saving state: nothing else of it is known.
+                if (!force) throw ContainerException.doesNotExist(id);
+                store.remove(id);
+                return;
+            }
+            ContainerRecord r = store.load(id);
+            Status status = Status.of(store, r);
+            if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
+                throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status.text());
+            }
+            if (status != Status.STOPPED || !Kill.cgroupPids(r).isEmpty()) killAndWait(r);
+            cgroups.destroy(r.createdCgroupDirs().stream().map(Path::of).toList());
+            store.remove(id);
+        }
+    }
+
+    /** SIGKILL the init and everything in the cgroup (thawed first), then wait a bounded time for them to go. */
+    private void killAndWait(ContainerRecord r) {
+        thaw(r);
+        if (ProcStat.isOurs(r.pid(), r.initStartTime())) Sys.kill(r.pid(), 9);
+        long deadline = System.nanoTime() + KILL_WAIT_NANOS;
+        while (true) {
+            List<Integer> left = Kill.cgroupPids(r);
+            boolean initGone = !ProcStat.isOurs(r.pid(), r.initStartTime());
+            if (initGone && left.stream().allMatch(p -> !alive(p))) return;
+            for (int pid : left) Sys.kill(pid, 9);
+            if (System.nanoTime() > deadline) {
+                throw new ContainerException("processes of container " + r.id() + " did not exit after SIGKILL: " + left);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ContainerException("interrupted while deleting " + r.id());
+            }
+        }
+    }
+
+    private static boolean alive(int pid) {
+        ProcStat s = ProcStat.read(pid);
+        return s != null && s.state() != 'Z' && s.state() != 'X';
+    }
+
+    private static void thaw(ContainerRecord r) {
+        for (String dir : r.cgroupDirs()) {
+            Path state = Path.of(dir, "freezer.state");
+            if (Files.exists(state)) {
+                try {
+                    Files.writeString(state, "THAWED");
+                } catch (java.io.IOException e) {
+                    // not frozen by us, or gone
+                }
+            }
+        }
+    }
+}

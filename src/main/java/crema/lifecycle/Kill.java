@@ -1,0 +1,60 @@
+package crema.lifecycle;
+
+import crema.state.ContainerException;
+import crema.state.ContainerRecord;
+import crema.state.Lock;
+import crema.state.StateStore;
+import crema.sys.Sys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** `kill`: signal the init, or with --all every process in the container's cgroup. */
+public final class Kill {
+    private final StateStore store;
+
+    public Kill(StateStore store) {
+        this.store = store;
+    }
+
+    public void kill(String id, int signal, boolean all) {
+        try (Lock lock = store.lock(id, false)) {
+            ContainerRecord r = store.load(id);
+            if (Status.of(store, r) == Status.STOPPED) {
+                if (all && !cgroupPids(r).isEmpty()) {
+                    signalAll(r, signal);
+                    return;
+                }
+                throw new ContainerException("container not running");
+            }
+            if (all) {
+                signalAll(r, signal);
+            } else if (!Sys.kill(r.pid(), signal)) {
+                throw new ContainerException("container not running");
+            }
+        }
+    }
+
+    static void signalAll(ContainerRecord r, int signal) {
+        for (int pid : cgroupPids(r)) Sys.kill(pid, signal);
+    }
+
+    /** Every pid in the container's cgroup (read from its first hierarchy that lists any). */
+    static List<Integer> cgroupPids(ContainerRecord r) {
+        List<Integer> pids = new ArrayList<>();
+        for (String dir : r.cgroupDirs()) {
+            Path procs = Path.of(dir, "cgroup.procs");
+            try {
+                for (String line : Files.readAllLines(procs)) {
+                    if (!line.isBlank()) pids.add(Integer.parseInt(line.trim()));
+                }
+            } catch (IOException | NumberFormatException e) {
+                continue;
+            }
+            if (!pids.isEmpty()) break;
+        }
+        return pids;
+    }
+}

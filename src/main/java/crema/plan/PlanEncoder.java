@@ -1,0 +1,120 @@
+package crema.plan;
+
+import crema.plan.LaunchPlan.DeviceNode;
+import crema.plan.LaunchPlan.MountKind;
+import crema.plan.LaunchPlan.MountStep;
+import crema.plan.LaunchPlan.NamespaceJoin;
+import crema.plan.LaunchPlan.RlimitStep;
+import crema.plan.LaunchPlan.Symlink;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Writes a {@link LaunchPlan} in the binary format of native-helpers/PLAN.md. */
+public final class PlanEncoder {
+    public static final int MAGIC = 0x31505243;
+    public static final int VERSION = 1;
+
+    static final int CLONE_FLAGS = 1, NS_JOIN = 2, HOSTNAME = 3, DOMAINNAME = 4;
+    static final int ROOTFS = 10, ROOTFS_FLAGS = 11, ROOT_PROPAGATION = 12, ROOTFS_PROPAGATION_AFTER = 13;
+    static final int MOUNT = 20, DEVICE = 21, SYMLINK = 22, MASKED_PATH = 23, READONLY_PATH = 24;
+    static final int ARG = 30, ENV = 31, CWD = 32, USER = 33, ADDITIONAL_GIDS = 34, RLIMIT = 35, CAPS = 36,
+            PROCESS_FLAGS = 37;
+    static final int FIFO_DIR = 40, PRESERVE_FDS = 41;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+
+    private PlanEncoder() {}
+
+    public static byte[] encode(LaunchPlan p) {
+        PlanEncoder e = new PlanEncoder();
+        e.write(p);
+        byte[] bytes = e.out.toByteArray();
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(8, bytes.length);
+        return bytes;
+    }
+
+    private void write(LaunchPlan p) {
+        Rec header = new Rec();
+        header.u32(MAGIC).u16(VERSION).u16(0).u32(0);
+        out.writeBytes(header.bytes());
+
+        record(CLONE_FLAGS, new Rec().u64(p.cloneFlags()));
+        for (NamespaceJoin j : p.joins()) record(NS_JOIN, new Rec().u32((int) j.nsType()).str(j.path()));
+        if (p.hostname() != null) record(HOSTNAME, new Rec().str(p.hostname()));
+        if (p.domainname() != null) record(DOMAINNAME, new Rec().str(p.domainname()));
+        record(ROOTFS, new Rec().str(p.rootfs()));
+        record(ROOTFS_FLAGS, new Rec().u32((p.rootfsReadonly() ? 1 : 0) | (p.noPivot() ? 2 : 0)));
+        record(ROOT_PROPAGATION, new Rec().u64(p.rootPropagation()));
+        record(ROOTFS_PROPAGATION_AFTER, new Rec().u64(p.rootfsPropagationAfter()));
+        for (MountStep m : p.mounts()) {
+            record(MOUNT, new Rec().u32(m.kind() == MountKind.BIND ? 1 : 0).u32(m.destinationIsFile() ? 1 : 0)
+                    .u64(m.flags()).u64(m.propagation()).u64(m.attrSet()).u64(m.attrClear())
+                    .str(m.source()).str(m.destination()).str(m.fstype()).str(m.data()));
+        }
+        for (DeviceNode d : p.devices()) {
+            record(DEVICE, new Rec().u32(d.type()).u32((int) d.major()).u32((int) d.minor()).u32(d.permissions())
+                    .u32((int) d.uid()).u32((int) d.gid()).u32(d.bindFromHost() ? 1 : 0).str(d.path()));
+        }
+        for (Symlink s : p.symlinks()) record(SYMLINK, new Rec().str(s.target()).str(s.linkPath()));
+        for (String m : p.maskedPaths()) record(MASKED_PATH, new Rec().str(m));
+        for (String r : p.readonlyPaths()) record(READONLY_PATH, new Rec().str(r));
+        for (String a : p.args()) record(ARG, new Rec().str(a));
+        for (String e : p.env()) record(ENV, new Rec().str(e));
+        record(CWD, new Rec().str(p.cwd()));
+        record(USER, new Rec().u32((int) p.uid()).u32((int) p.gid()).u32(p.umask() == null ? 0 : 1)
+                .u32(p.umask() == null ? 0 : p.umask().intValue()));
+        Rec gids = new Rec().u32(p.additionalGids().size());
+        for (long g : p.additionalGids()) gids.u32((int) g);
+        record(ADDITIONAL_GIDS, gids);
+        for (RlimitStep r : p.rlimits()) record(RLIMIT, new Rec().u32(r.resource()).u64(r.soft()).u64(r.hard()));
+        var c = p.capabilities();
+        record(CAPS, new Rec().u64(c.bounding()).u64(c.effective()).u64(c.inheritable()).u64(c.permitted())
+                .u64(c.ambient()));
+        record(PROCESS_FLAGS, new Rec().u32(p.noNewPrivileges() ? 1 : 0));
+        if (p.fifoDir() != null) record(FIFO_DIR, new Rec().str(p.fifoDir()));
+        record(PRESERVE_FDS, new Rec().u32(p.preserveFds()));
+    }
+
+    private void record(int tag, Rec payload) {
+        byte[] body = payload.bytes();
+        out.writeBytes(new Rec().u16(tag).u32(body.length).bytes());
+        out.writeBytes(body);
+    }
+
+    /** A little-endian byte builder for one record. */
+    private static final class Rec {
+        private final ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+
+        Rec u16(int v) {
+            scratch.clear();
+            b.write(scratch.putShort((short) v).array(), 0, 2);
+            return this;
+        }
+
+        Rec u32(int v) {
+            scratch.clear();
+            b.write(scratch.putInt(v).array(), 0, 4);
+            return this;
+        }
+
+        Rec u64(long v) {
+            scratch.clear();
+            b.write(scratch.putLong(v).array(), 0, 8);
+            return this;
+        }
+
+        Rec str(String s) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            u32(bytes.length);
+            b.writeBytes(bytes);
+            return this;
+        }
+
+        byte[] bytes() {
+            return b.toByteArray();
+        }
+    }
+}

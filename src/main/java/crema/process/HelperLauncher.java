@@ -1,0 +1,33 @@
+package crema.process;
+
+import crema.sys.Sys;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Starts crema-init with the caller's stdio, the preserved fds 3..3+n-1 and
+ * the sync socket right above them; nothing else of the JVM's is inherited.
+ */
+public final class HelperLauncher {
+    public static final String SYNC_FD_ENV = "_CREMA_SYNC_FD";
+
+    /** A started helper: its pid and our end of the sync socket. */
+    public record Started(int pid, SyncChannel channel) {}
+
+    private HelperLauncher() {}
+
+    public static Started start(Path helper, int preserveFds) {
+        int[] pair = Sys.socketpairSeqpacket();
+        int target = 3 + preserveFds;
+        try {
+            int pid = Sys.spawn(helper.toString(), List.of("crema-init"), List.of(SYNC_FD_ENV + "=" + target),
+                    pair[1], target);
+            Sys.close(pair[1]);
+            return new Started(pid, new SyncChannel(pair[0]));
+        } catch (RuntimeException e) {
+            Sys.closeQuietly(pair[0]);
+            Sys.closeQuietly(pair[1]);
+            throw e;
+        }
+    }
+}

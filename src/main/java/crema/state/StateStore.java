@@ -1,0 +1,146 @@
+package crema.state;
+
+import crema.sys.Errno;
+import crema.sys.Sys;
+import crema.sys.SysException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The state root (--root, default /run/crema): one directory per container
+ * holding state.json and, between create and start, exec.fifo. A directory
+ * without state.json is a container being created (or a create that died).
+ */
+public final class StateStore {
+    public static final String STATE_FILE = "state.json";
+    public static final String FIFO = "exec.fifo";
+    /** runc's rule for ids: no path separators, no dot-names. */
+    private static final Pattern VALID_ID = Pattern.compile("^[\\w+\\-.]+$");
+
+    private final Path root;
+
+    public StateStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    public static void checkId(String id) {
+        if (id == null || id.isEmpty()) throw new ContainerException("container id cannot be empty");
+        if (!VALID_ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+            throw new ContainerException("invalid container id format: " + id);
+        }
+    }
+
+    /** Reserves the id: mkdir is the atomic test-and-set between concurrent creates. */
+    public Path reserve(String id) {
+        checkId(id);
+        try {
+            Files.createDirectories(root);
+            Files.createDirectory(dir(id));
+            return dir(id);
+        } catch (FileAlreadyExistsException e) {
+            throw new ContainerException("container with id exists: " + id);
+        } catch (IOException e) {
+            throw new UncheckedIOException("create state dir " + dir(id), e);
+        }
+    }
+
+    /** The state dir, locked (shared or exclusive) for the caller; "container does not exist" if missing. */
+    public Lock lock(String id, boolean exclusive) {
+        checkId(id);
+        Path dir = dir(id);
+        int fd;
+        try {
+            fd = Sys.open(dir, Sys.O_RDONLY | Sys.O_DIRECTORY);
+        } catch (SysException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) throw ContainerException.doesNotExist(id);
+            throw e;
+        }
+        try {
+            Sys.flock(fd, exclusive ? Sys.LOCK_EX : Sys.LOCK_SH, dir.toString());
+        } catch (RuntimeException e) {
+            Sys.closeQuietly(fd);
+            throw e;
+        }
+        return new Lock(fd, dir);
+    }
+
+    public ContainerRecord load(String id) {
+        Path file = dir(id).resolve(STATE_FILE);
+        try {
+            return RecordJson.parse(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw ContainerException.doesNotExist(id);
+        } catch (IOException e) {
+            throw new ContainerException("read state of " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Temp file + rename, so a reader sees the old state or the new one, never half. */
+    public void save(ContainerRecord r) {
+        writeAtomically(dir(r.id()).resolve(STATE_FILE), RecordJson.write(r));
+    }
+
+    public static void writeAtomically(Path file, byte[] bytes) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the write error is the one to report
+            }
+            throw new UncheckedIOException("write " + file, e);
+        }
+    }
+
+    /** Removes a container's state dir and everything in it. */
+    public void remove(String id) {
+        Path dir = dir(id);
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            throw new UncheckedIOException("remove state dir " + dir, e);
+        }
+    }
+
+    /** Ids of every container dir under the root, sorted. */
+    public List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(root)) return ids;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path d : dirs) ids.add(d.getFileName().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("list " + root, e);
+        }
+        ids.sort(null);
+        return ids;
+    }
+}

@@ -1,0 +1,26 @@
+package crema.sys;
+
+/**
+ * The JNI entry points of libcremasys (native-helpers/cremasys.c). Each returns
+ * its result or -errno. Only {@link Sys} calls these; everything else sees
+ * {@link SysException}.
+ */
+final class Native {
+    private Native() {}
+
+    static native int socketpairSeqpacket(int[] out);
+    static native int spawn(byte[] path, byte[][] argv, byte[][] envp, int syncFd, int targetFd);
+    static native int close(int fd);
+    static native int send(int fd, byte[] buf, int len);
+    static native int recv(int fd, byte[] buf, int timeoutMs);
+    static native int read(int fd, byte[] buf);
+    static native int kill(int pid, int sig);
+    static native long waitpid(int pid, int flags);
+    static native int setChildSubreaper();
+    static native int mkfifo(byte[] path, int mode);
+    static native int open(byte[] path, int flags, int mode);
+    static native int flock(int fd, int op);
+    static native int pidfdOpen(int pid);
+    static native int pidfdSendSignal(int pidfd, int sig);
+    static native String strerror(int errno);
+}

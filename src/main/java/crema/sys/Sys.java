@@ -1,0 +1,148 @@
+package crema.sys;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The only door to native code. Each method is one system call; a failure
+ * becomes a {@link SysException} carrying errno, the operation and the path.
+ * The library is loaded on first use, so commands that need no native call
+ * never load it.
+ */
+public final class Sys {
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int LOCK_SH = 1;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
+    public static final int LOCK_UN = 8;
+    public static final int WNOHANG = 1;
+
+    private static volatile boolean loaded;
+
+    private Sys() {}
+
+    private static void load() {
+        if (loaded) return;
+        synchronized (Sys.class) {
+            if (loaded) return;
+            String dir = System.getProperty("crema.libdir");
+            Path lib = dir != null ? Path.of(dir, "libcremasys.so") : null;
+            if (lib != null && Files.exists(lib)) {
+                System.load(lib.toAbsolutePath().toString());
+            } else {
+                System.loadLibrary("cremasys");
+            }
+            loaded = true;
+        }
+    }
+
+    private static int check(int r, String op, String path) {
+        if (r < 0) throw new SysException(-r, op, path);
+        return r;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A SOCK_SEQPACKET|SOCK_CLOEXEC unix socket pair. */
+    public static int[] socketpairSeqpacket() {
+        load();
+        int[] fds = new int[2];
+        check(Native.socketpairSeqpacket(fds), "socketpair", null);
+        return fds;
+    }
+
+    /** posix_spawn: stdio and fds 3..targetFd-1 inherited, syncFd moved to targetFd, the rest closed. */
+    public static int spawn(String path, List<String> argv, List<String> env, int syncFd, int targetFd) {
+        load();
+        byte[][] a = argv.stream().map(Sys::bytes).toArray(byte[][]::new);
+        byte[][] e = env.stream().map(Sys::bytes).toArray(byte[][]::new);
+        return check(Native.spawn(bytes(path), a, e, syncFd, targetFd), "spawn", path);
+    }
+
+    public static void close(int fd) {
+        load();
+        check(Native.close(fd), "close fd", Integer.toString(fd));
+    }
+
+    public static void closeQuietly(int fd) {
+        if (fd < 0) return;
+        load();
+        Native.close(fd);
+    }
+
+    public static void send(int fd, byte[] msg) {
+        load();
+        int n = check(Native.send(fd, msg, msg.length), "send on sync socket", null);
+        if (n != msg.length) throw new SysException(Errno.EMSGSIZE, "send on sync socket", null);
+    }
+
+    /** One datagram into buf; returns its length (0 at EOF). Throws ETIMEDOUT after timeoutMs. */
+    public static int recv(int fd, byte[] buf, int timeoutMs) {
+        load();
+        return check(Native.recv(fd, buf, timeoutMs), "receive on sync socket", null);
+    }
+
+    public static int read(int fd, byte[] buf, String path) {
+        load();
+        return check(Native.read(fd, buf), "read", path);
+    }
+
+    /** kill(2); returns false for ESRCH (no such process). */
+    public static boolean kill(int pid, int signal) {
+        load();
+        int r = Native.kill(pid, signal);
+        if (r == -Errno.ESRCH) return false;
+        check(r, "kill", "pid " + pid);
+        return true;
+    }
+
+    /** waitpid(2); returns {pid, status} or {0, 0} for WNOHANG with nothing to reap. */
+    public static int[] waitpid(int pid, int flags) {
+        load();
+        long r = Native.waitpid(pid, flags);
+        if (r < 0) throw new SysException((int) -r, "waitpid", "pid " + pid);
+        return new int[] {(int) (r >>> 32), (int) r};
+    }
+
+    public static void setChildSubreaper() {
+        load();
+        check(Native.setChildSubreaper(), "prctl PR_SET_CHILD_SUBREAPER", null);
+    }
+
+    public static void mkfifo(Path path, int mode) {
+        load();
+        check(Native.mkfifo(bytes(path.toString()), mode), "mkfifo", path.toString());
+    }
+
+    /** open(2) with O_CLOEXEC. */
+    public static int open(Path path, int flags) {
+        load();
+        return check(Native.open(bytes(path.toString()), flags, 0), "open", path.toString());
+    }
+
+    public static void flock(int fd, int op, String path) {
+        load();
+        check(Native.flock(fd, op), "flock", path);
+    }
+
+    public static int pidfdOpen(int pid) {
+        load();
+        return check(Native.pidfdOpen(pid), "pidfd_open", "pid " + pid);
+    }
+
+    /** pidfd_send_signal; returns false for ESRCH (the process has exited). */
+    public static boolean pidfdSendSignal(int pidfd, int signal) {
+        load();
+        int r = Native.pidfdSendSignal(pidfd, signal);
+        if (r == -Errno.ESRCH) return false;
+        check(r, "pidfd_send_signal", null);
+        return true;
+    }
+}

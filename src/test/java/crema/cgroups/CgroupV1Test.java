@@ -1,0 +1,90 @@
+package crema.cgroups;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The v1/hybrid manager against a fake /sys/fs/cgroup in a temp dir. */
+class CgroupV1Test {
+    @TempDir
+    Path tmp;
+    CgroupV1 v1;
+    Path root;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        root = tmp.resolve("cgroup");
+        for (String h : List.of("memory", "cpuset", "systemd", "unified")) Files.createDirectories(root.resolve(h));
+        Files.createDirectories(root.resolve("memory/outer"));
+        Files.writeString(root.resolve("cpuset/cpuset.cpus"), "0-1\n");
+        Files.writeString(root.resolve("cpuset/cpuset.mems"), "0\n");
+        Path mountinfo = Files.writeString(tmp.resolve("mountinfo"), String.join("\n",
+                "30 25 0:26 / " + root.resolve("memory") + " rw,relatime shared:9 - cgroup cgroup rw,memory",
+                "31 25 0:27 / " + root.resolve("cpuset") + " rw,relatime - cgroup cgroup rw,cpuset,clone_children",
+                "32 25 0:28 / " + root.resolve("systemd") + " rw - cgroup cgroup rw,xattr,name=systemd",
+                "33 25 0:29 / " + root.resolve("unified") + " rw - cgroup2 cgroup2 rw",
+                "34 25 0:30 / /proc rw - proc proc rw", ""));
+        Path self = Files.writeString(tmp.resolve("self-cgroup"),
+                "4:memory:/outer\n3:cpuset:/\n2:name=systemd:/\n0::/\n");
+        v1 = new CgroupV1(mountinfo, self);
+    }
+
+    @Test
+    void findsEveryHierarchyInMountinfo() {
+        assertEquals(List.of("memory", "cpuset", "name=systemd", ""),
+                v1.hierarchies().stream().map(CgroupV1.Hierarchy::key).toList());
+    }
+
+    @Test
+    void absolutePathsHangFromEachRoot() {
+        List<CgroupManager.Dir> dirs = v1.locate("/a/b", "id");
+        assertEquals(new CgroupManager.Dir("memory", root.resolve("memory/a/b")), dirs.get(0));
+        assertEquals(new CgroupManager.Dir("unified", root.resolve("unified/a/b")), dirs.get(3));
+    }
+
+    @Test
+    void relativeAndEmptyPathsHangFromOurOwnCgroup() {
+        assertEquals(root.resolve("memory/outer/rel"), v1.locate("rel", "id").get(0).path());
+        assertEquals(root.resolve("memory/outer/id"), v1.locate("", "id").get(0).path());
+        assertEquals(root.resolve("cpuset/id"), v1.locate(null, "id").get(1).path());
+    }
+
+    @Test
+    void dotsCannotClimbOutOfTheHierarchy() {
+        assertEquals(root.resolve("memory/etc"), v1.locate("/../../etc", "id").get(0).path());
+    }
+
+    @Test
+    void createMakesOnlyMissingDirsAndCpusetInheritsItsParent() throws Exception {
+        List<CgroupManager.Dir> dirs = v1.locate("/x/y", "id");
+        List<Path> created = v1.create(dirs);
+        assertTrue(created.contains(root.resolve("memory/x")));
+        assertTrue(created.contains(root.resolve("memory/x/y")));
+        // A real cpuset dir gets empty files from the kernel; emulate, then create again deeper.
+        Files.writeString(root.resolve("cpuset/x/y/cpuset.cpus"), "");
+        Files.writeString(root.resolve("cpuset/x/y/cpuset.mems"), "");
+        Files.writeString(root.resolve("cpuset/x/cpuset.cpus"), "0-1");
+        Files.writeString(root.resolve("cpuset/x/cpuset.mems"), "0");
+        List<Path> deeper = v1.create(v1.locate("/x/y/z", "id"));
+        assertFalse(deeper.contains(root.resolve("memory/x")), "existing dirs are not ours");
+        v1.destroy(deeper);
+        v1.destroy(created);
+        assertFalse(Files.exists(root.resolve("memory/x")));
+        assertTrue(Files.exists(root.resolve("memory/outer")), "never remove what we did not create");
+    }
+
+    @Test
+    void joinWritesThePid() throws Exception {
+        List<CgroupManager.Dir> dirs = v1.locate("/j", "id");
+        v1.create(dirs);
+        v1.join(dirs.stream().map(CgroupManager.Dir::path).toList(), 1234);
+        assertEquals("1234", Files.readString(root.resolve("memory/j/cgroup.procs")));
+    }
+}
