@@ -142,9 +142,10 @@ static int in_root(const char *path)
 /*
  * Like in_root(), but creates missing components one at a time in their
  * resolved parent: directories, and an empty file for the last component
- * when is_file is set.
+ * when is_file is set. A dangling symlink on the way is followed by
+ * creating its target, which in_root() keeps inside the rootfs.
  */
-static int open_create(const char *path, int is_file)
+static int open_create_at_depth(const char *path, int is_file, int depth)
 {
 	char buf[PATH_MAX];
 	int fd = in_root(path), parent;
@@ -160,8 +161,9 @@ static int open_create(const char *path, int is_file)
 	if ((parent = in_root("/")) < 0)
 		fail(errno, "open \"/\" in the rootfs");
 	while (*p) {
-		char *name, c;
+		char *name, c, target[PATH_MAX], next[PATH_MAX];
 		int last;
+		ssize_t n;
 
 		while (*p == '/')
 			p++;
@@ -185,6 +187,18 @@ static int open_create(const char *path, int is_file)
 			}
 			fd = in_root(buf);
 		}
+		if (fd < 0 && errno == ENOENT && (n = readlinkat(parent, name, target, sizeof(target) - 1)) >= 0) {
+			/* a dangling symlink: create its target (plus the rest) instead */
+			target[n] = '\0';
+			*p = c;
+			if (depth >= 40)
+				fail(ELOOP, "open \"%s\" in the rootfs", path);
+			if (snprintf(next, sizeof(next), "%.*s%s%s", *target == '/' ? 0 : (int)(name - buf), buf,
+				     target, p) >= (int)sizeof(next))
+				fail(ENAMETOOLONG, "open \"%s\" in the rootfs", path);
+			close(parent);
+			return open_create_at_depth(next, is_file, depth + 1);
+		}
 		if (fd < 0)
 			fail(errno, "open \"%s\" in the rootfs", buf);
 		*p = c;
@@ -192,6 +206,11 @@ static int open_create(const char *path, int is_file)
 		parent = fd;
 	}
 	return parent;
+}
+
+static int open_create(const char *path, int is_file)
+{
+	return open_create_at_depth(path, is_file, 0);
 }
 
 /* Opens (creating it if needed) the parent directory of path; its last component goes to name. */
@@ -512,8 +531,15 @@ static void __attribute__((noreturn)) init(void)
 	umask(0); /* modes of created dirs and devices are exactly the plan's */
 
 	int own_mnt_ns = (plan.clone_flags & CLONE_NEWNS) != 0;
-	for (size_t i = 0; i < plan.n_ns_joins; i++)
+	int own_user_ns = (plan.clone_flags & CLONE_NEWUSER) != 0;
+	for (size_t i = 0; i < plan.n_ns_joins; i++) {
 		own_mnt_ns |= plan.ns_joins[i].nstype == CLONE_NEWNS;
+		own_user_ns |= plan.ns_joins[i].nstype == CLONE_NEWUSER;
+	}
+	/* our ids are still the host's, unmapped in the new user namespace: become its root
+	 * (the maps are written now) so that files we create have an owner there */
+	if (own_user_ns && (syscall(SYS_setresgid, 0, 0, 0) || syscall(SYS_setresuid, 0, 0, 0)))
+		fail(errno, "become root in the user namespace");
 	if (!own_mnt_ns) /* everything below would change the host's mounts */
 		fail(EINVAL, "refusing to set up \"%s\" outside a new mount namespace", plan.rootfs);
 	if (plan.root_propagation && mount(NULL, "/", NULL, MS_REC | plan.root_propagation, NULL))

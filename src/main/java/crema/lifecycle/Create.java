@@ -76,7 +76,14 @@ public final class Create {
         store.reserve(o.id());
         Cleanup cleanup = new Cleanup(store, cgroups, o.id());
         try (Lock lock = store.lock(o.id(), true)) {
-            Sys.mkfifo(stateDir.resolve(StateStore.FIFO), 0622);
+            Path fifo = stateDir.resolve(StateStore.FIFO);
+            Sys.mkfifo(fifo, 0622);
+            // The umask took the write bits: a non-root init must still be able to open it for writing.
+            try {
+                Files.setPosixFilePermissions(fifo, java.nio.file.attribute.PosixFilePermissions.fromString("rw--w--w-"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("chmod " + fifo, e);
+            }
             cleanup.cgroups = cgroups.create(dirs);
             List<Path> dirPaths = dirs.stream().map(CgroupManager.Dir::path).toList();
             HelperLauncher.Started h = HelperLauncher.start(helper, o.preserveFds());

@@ -41,14 +41,15 @@ class InfoIT extends ConformanceBase {
 
     @Test
     void onlyStdioReachesTheContainer() {
-        bundle.shell("ls /proc/1/fd");
+        // Two commands, so sh stays pid 1 rather than exec'ing ls.
+        bundle.shell("ls /proc/1/fd; true");
         assertEquals("0\n1\n2\n", runOk());
     }
 
     @Test
     void preservedFdsReachTheContainer() throws Exception {
         Files.writeString(tmp.resolve("passed"), "through fd 3\n");
-        bundle.shell("ls /proc/1/fd; cat <&3").save();
+        bundle.shell("ls /proc/1/fd; cat <&3; true").save();
         Crema.Result r = crema.shell("exec 3<" + tmp.resolve("passed") + "; $CREMA run --preserve-fds 1 --bundle "
                 + bundle.dir + " " + newId()).ok();
         assertEquals("0\n1\n2\n3\nthrough fd 3\n", r.out());

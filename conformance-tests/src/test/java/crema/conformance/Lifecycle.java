@@ -21,6 +21,17 @@ final class Lifecycle {
         return ((Number) state(crema, id).get("pid")).intValue();
     }
 
+    /** Running and not a zombie (this host's pid 1 may not reap the orphans it inherits). */
+    static boolean alive(int pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     static void awaitStatus(Crema crema, String id, String want) throws InterruptedException {
         String last = null;
         for (int i = 0; i < 200; i++) {

