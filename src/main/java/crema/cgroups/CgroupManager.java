@@ -21,11 +21,15 @@ public interface CgroupManager {
     /** Creates the directories; returns those this call made (parents first), the only ones delete removes. */
     List<Path> create(List<Dir> dirs);
 
-    /** Moves a process into every directory of the placement. */
-    void join(List<Path> dirs, int pid);
+    /** Moves a process into every directory (cgroup.procs is the same file on v1 and v2). */
+    default void join(List<Path> dirs, int pid) {
+        for (Path d : dirs) CgroupFiles.write(d.resolve("cgroup.procs"), Integer.toString(pid));
+    }
 
     /** Removes the created directories, deepest first; waits a bounded time for them to empty. */
-    void destroy(List<Path> created);
+    default void destroy(List<Path> created) {
+        CgroupFiles.removeAll(created);
+    }
 
     /** The host's manager: v2 when /sys/fs/cgroup is cgroup2, else v1 (including hybrid). */
     static CgroupManager forHost() {

@@ -90,14 +90,4 @@ public final class CgroupV1 implements CgroupManager {
             }
         }
     }
-
-    @Override
-    public void join(List<Path> dirs, int pid) {
-        for (Path d : dirs) CgroupFiles.write(d.resolve("cgroup.procs"), Integer.toString(pid));
-    }
-
-    @Override
-    public void destroy(List<Path> created) {
-        CgroupFiles.removeAll(created);
-    }
 }

@@ -23,14 +23,4 @@ public final class CgroupV2 implements CgroupManager {
     public List<Path> create(List<Dir> dirs) {
         return CgroupFiles.mkdirs(dirs.get(0).path());
     }
-
-    @Override
-    public void join(List<Path> dirs, int pid) {
-        for (Path d : dirs) CgroupFiles.write(d.resolve("cgroup.procs"), Integer.toString(pid));
-    }
-
-    @Override
-    public void destroy(List<Path> created) {
-        CgroupFiles.removeAll(created);
-    }
 }
