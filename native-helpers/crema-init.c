@@ -37,6 +37,10 @@ enum { SYNC_PLAN = 1, SYNC_PID = 2, SYNC_PID_ACK = 3, SYNC_READY = 4, SYNC_ERROR
 #define NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
 		  CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME)
 
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
 static int sync_fd = -1;
 static int ready_sent; /* after READY nobody reads the sync socket: errors go to stderr */
 static struct plan plan;
@@ -528,6 +532,13 @@ static void __attribute__((noreturn)) init(void)
 	sigset_t all;
 
 	recv_msg(SYNC_PID_ACK, ack, sizeof(ack), "PID_ACK");
+	/* the container gets its own session, and unless --no-new-keyring its own keyring,
+	 * so the keys of the caller's session stay out of reach */
+	if (setsid() < 0)
+		fail(errno, "setsid");
+	if ((plan.process_flags & PLAN_NEW_KEYRING) &&
+	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+		fail(errno, "join a new session keyring");
 	umask(0); /* modes of created dirs and devices are exactly the plan's */
 
 	int own_mnt_ns = (plan.clone_flags & CLONE_NEWNS) != 0;

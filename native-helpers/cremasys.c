@@ -70,6 +70,11 @@ JNIEXPORT jint JNICALL NATIVE(socketpairSeqpacket)(JNIEnv *env, jclass c, jintAr
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return neg_errno();
+    /* A plan (with a seccomp filter) may outgrow the default ~208 KiB datagram;
+     * the sync protocol allows 1 MiB. FORCE needs CAP_NET_ADMIN: fall back quietly. */
+    int size = (1 << 20) + 4096;
+    if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0)
+        setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     jint v[2] = { sv[0], sv[1] };
     (*env)->SetIntArrayRegion(env, out, 0, 2, v);
     return 0;

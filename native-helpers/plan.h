@@ -42,6 +42,7 @@ enum plan_tag {
 #define PLAN_MOUNT_FILE 0x1u        /* mount.flags2 */
 #define PLAN_DEVICE_BIND_HOST 0x1u  /* device.flags */
 #define PLAN_NO_NEW_PRIVS 0x1u      /* process_flags */
+#define PLAN_NEW_KEYRING 0x2u       /* process_flags: join a new session keyring */
 
 struct plan_ns_join {
 	uint32_t nstype;

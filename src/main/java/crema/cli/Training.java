@@ -44,7 +44,7 @@ public final class Training {
                 var spec = SpecParser.parseConfig(Files.readAllBytes(bundle.resolve("config.json")));
                 SpecJson.write(spec);
                 LaunchPlan plan = PlanBuilder.build(SpecCommand.defaultSpec(false),
-                        new PlanInputs(bundle, root, 0, false, List.of(new PlanInputs.CgroupDir("memory", tmp)), true,
+                        new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)), true,
                                 Files::isDirectory));
                 PlanEncoder.encode(plan);
             }

@@ -65,7 +65,7 @@ public final class Create {
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
         Path stateDir = store.dir(o.id());
-        PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(),
+        PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
                 Files.exists(Path.of("/proc/kcore")), Files::isDirectory);
         LaunchPlan plan = PlanBuilder.build(spec, inputs);

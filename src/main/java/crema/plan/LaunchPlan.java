@@ -32,6 +32,7 @@ public record LaunchPlan(
         List<RlimitStep> rlimits,
         CapabilitySets capabilities,
         boolean noNewPrivileges,
+        boolean newKeyring,
         Integer oomScoreAdj,
         String fifoDir,
         int preserveFds) {

@@ -116,7 +116,7 @@ public final class PlanBuilder {
         return new LaunchPlan(cloneFlags, List.copyOf(joins), hostname, domainname, rootfs, spec.root().readonly(),
                 in.noPivot(), rootPropagation, rootfsPropagation, mounts, devices, symlinks, masked, readonly,
                 List.copyOf(p.args()), List.copyOf(env), Path.of(p.cwd()).normalize().toString(), uid, gid, umask,
-                List.copyOf(groups), rlimits(p), capabilities(p), p.noNewPrivileges(), oom, in.fifoDir(),
+                List.copyOf(groups), rlimits(p), capabilities(p), p.noNewPrivileges(), in.newKeyring(), oom, in.fifoDir(),
                 in.preserveFds());
     }
 

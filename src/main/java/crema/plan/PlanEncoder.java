@@ -72,7 +72,7 @@ public final class PlanEncoder {
         var c = p.capabilities();
         record(CAPS, new Rec().u64(c.bounding()).u64(c.effective()).u64(c.inheritable()).u64(c.permitted())
                 .u64(c.ambient()));
-        record(PROCESS_FLAGS, new Rec().u32(p.noNewPrivileges() ? 1 : 0));
+        record(PROCESS_FLAGS, new Rec().u32((p.noNewPrivileges() ? 1 : 0) | (p.newKeyring() ? 2 : 0)));
         if (p.fifoDir() != null) record(FIFO_DIR, new Rec().str(p.fifoDir()));
         record(PRESERVE_FDS, new Rec().u32(p.preserveFds()));
     }

@@ -18,6 +18,7 @@ public record PlanInputs(
         String fifoDir,
         int preserveFds,
         boolean noPivot,
+        boolean newKeyring,
         List<CgroupDir> cgroupDirs,
         boolean hostHasKcore,
         Predicate<Path> isHostDirectory) {

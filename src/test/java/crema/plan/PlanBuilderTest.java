@@ -45,7 +45,7 @@ class PlanBuilderTest {
     }
 
     static LaunchPlan plan(String json) {
-        return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false,
+        return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false, true,
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
                 true, p -> !p.toString().equals("/host/file")));
@@ -114,6 +114,7 @@ class PlanBuilderTest {
         assertEquals(new LaunchPlan.RlimitStep(4, -1L, -1L), p.rlimits().get(1));
         assertEquals(new LaunchPlan.CapabilitySets(0x21, 0x20, 0, 0x20, 0x20), p.capabilities());
         assertTrue(p.noNewPrivileges());
+        assertTrue(p.newKeyring());
         assertEquals(5, p.oomScoreAdj());
         assertEquals(List.of("/proc/kcore"), p.maskedPaths());
         assertEquals(List.of("/proc/sys"), p.readonlyPaths());
