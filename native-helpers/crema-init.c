@@ -21,7 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/ioprio.h>
+#include <linux/magic.h>
+#include <linux/seccomp.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -31,7 +39,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-enum { SYNC_PLAN = 1, SYNC_PID = 2, SYNC_PID_ACK = 3, SYNC_READY = 4, SYNC_ERROR = 5 };
+enum {
+	SYNC_PLAN = 1, SYNC_PID = 2, SYNC_PID_ACK = 3, SYNC_READY = 4, SYNC_ERROR = 5,
+	SYNC_MOUNTS_DONE = 6, SYNC_MOUNTS_ACK = 7,
+};
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
@@ -47,6 +58,8 @@ static struct plan plan;
 static int root_fd = -1; /* O_PATH fd of the self-bind-mounted rootfs */
 static int fifo_dir_fd = -1;
 static char exe_path[PATH_MAX];
+static char *state_json;   /* the container's state, from PID_ACK, for hooks' stdin */
+static size_t state_len;
 
 /* ---- sync socket ---- */
 
@@ -445,6 +458,132 @@ static void enter_rootfs(void)
 	root_fd = -1;
 }
 
+/* ---- kernel parameters and hooks ---- */
+
+/* linux.sysctl: written through the procfs we mounted, checked to be one. */
+static void write_sysctls(void)
+{
+	for (size_t i = 0; i < plan.n_sysctls; i++) {
+		char path[PATH_MAX];
+		struct statfs sfs;
+		int n = snprintf(path, sizeof(path), "/proc/sys/%s", plan.sysctls[i].key);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			fail(ENAMETOOLONG, "sysctl \"%s\"", plan.sysctls[i].key);
+		for (char *c = path + 10; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		struct open_how how = {.flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+				       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS};
+		int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		if (fd < 0)
+			fail(errno, "open sysctl \"%s\"", path);
+		if (fstatfs(fd, &sfs) || sfs.f_type != PROC_SUPER_MAGIC)
+			fail(EXDEV, "sysctl \"%s\" is not on the container's procfs", path);
+		size_t len = strlen(plan.sysctls[i].value);
+		if (write(fd, plan.sysctls[i].value, len) != (ssize_t)len)
+			fail(errno, "write sysctl \"%s\"", path);
+		close(fd);
+	}
+}
+
+/* Runs one hook with the state JSON on stdin; fails the container if it fails or times out. */
+static void run_hook(const struct plan_hook *h, const char *kind)
+{
+	int in[2];
+	if (pipe2(in, O_CLOEXEC))
+		fail(errno, "%s hook \"%s\": pipe", kind, h->path);
+	pid_t pid = fork();
+	if (pid < 0)
+		fail(errno, "%s hook \"%s\": fork", kind, h->path);
+	if (pid == 0) {
+		if (dup2(in[0], 0) < 0)
+			_exit(126);
+		close_range(3, ~0U, 0);
+		execve(h->path, h->args[0] ? h->args : (char *[]){h->path, NULL}, h->env);
+		fprintf(stderr, "crema-init: %s hook \"%s\": %s\n", kind, h->path, strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	/* a hook that does not read its stdin must not block us: ignore EPIPE */
+	signal(SIGPIPE, SIG_IGN);
+	if (state_len && write(in[1], state_json, state_len) < 0 && errno != EPIPE)
+		fail(errno, "%s hook \"%s\": write state", kind, h->path);
+	close(in[1]);
+	int status;
+	long waited_ms = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, h->timeout ? WNOHANG : 0);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			fail(errno, "%s hook \"%s\": wait", kind, h->path);
+		if (h->timeout && waited_ms >= (long)h->timeout * 1000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fail(ETIMEDOUT, "%s hook \"%s\" timed out after %us", kind, h->path, h->timeout);
+		}
+		poll(NULL, 0, 10);
+		waited_ms += 10;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail(ECANCELED, "%s hook \"%s\" failed: %s %d", kind, h->path,
+		     WIFEXITED(status) ? "exit status" : "signal",
+		     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+static void run_hooks(uint32_t kind, const char *name)
+{
+	for (size_t i = 0; i < plan.n_hooks; i++)
+		if (plan.hooks[i].kind == kind)
+			run_hook(&plan.hooks[i], name);
+}
+
+static void load_seccomp(void)
+{
+	struct sock_fprog prog = {.len = (unsigned short)(plan.seccomp_len / 8),
+				  .filter = (struct sock_filter *)plan.seccomp_bpf};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan.seccomp_flags, &prog) < 0)
+		fail(errno, "load the seccomp filter");
+}
+
+static void set_cpu_affinity(const struct plan_cpu_mask *m, const char *which)
+{
+	if (m->present && sched_setaffinity(0, sizeof(m->bits), (const cpu_set_t *)m->bits))
+		fail(errno, "sched_setaffinity (%s)", which);
+}
+
+/* sched_setattr's argument (glibc has no wrapper, and the uapi header clashes with <sched.h>). */
+struct sched_attr_v1 {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+/* ioPriority, scheduler, personality, memory policy: the process's own attributes. */
+static void set_process_attributes(void)
+{
+	if (plan.has_io_priority && syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, plan.io_priority))
+		fail(errno, "ioprio_set 0x%x", plan.io_priority);
+	if (plan.scheduler.present) {
+		struct sched_attr_v1 attr = {
+			.size = sizeof(attr), .sched_policy = plan.scheduler.policy,
+			.sched_flags = plan.scheduler.flags, .sched_nice = (int32_t)plan.scheduler.nice,
+			.sched_priority = plan.scheduler.priority, .sched_runtime = plan.scheduler.runtime,
+			.sched_deadline = plan.scheduler.deadline, .sched_period = plan.scheduler.period,
+		};
+		if (syscall(SYS_sched_setattr, 0, &attr, 0))
+			fail(errno, "sched_setattr policy %u", plan.scheduler.policy);
+	}
+	if (plan.has_personality && personality(plan.personality) < 0)
+		fail(errno, "personality 0x%x", plan.personality);
+	if (plan.has_memory_policy &&
+	    syscall(SYS_set_mempolicy, plan.mempolicy_mode | plan.mempolicy_flags, plan.mempolicy_nodes,
+		    (unsigned long)PLAN_CPU_WORDS * 64 + 1))
+		fail(errno, "set_mempolicy mode %u", plan.mempolicy_mode);
+}
+
 /* ---- the process ---- */
 
 /* Resolves args[0] like the PATH search of an exec, before the user switch. */
@@ -528,10 +667,14 @@ static void set_credentials(void)
 /* The container init: PLAN.md "Executing it", strictly in that order. */
 static void __attribute__((noreturn)) init(void)
 {
-	uint8_t ack[64];
+	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE), ack[8];
 	sigset_t all;
 
-	recv_msg(SYNC_PID_ACK, ack, sizeof(ack), "PID_ACK");
+	if (!ack_buf)
+		fail(ENOMEM, "allocate the sync buffer");
+	size_t n = recv_msg(SYNC_PID_ACK, ack_buf, SYNC_MAX_MESSAGE, "PID_ACK");
+	state_json = (char *)ack_buf + 4; /* the payload: the state JSON for hooks */
+	state_len = n;
 	/* the container gets its own session, and unless --no-new-keyring its own keyring,
 	 * so the keys of the caller's session stay out of reach */
 	if (setsid() < 0)
@@ -567,8 +710,14 @@ static void __attribute__((noreturn)) init(void)
 		fail(errno, "sethostname \"%s\"", plan.hostname);
 	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)))
 		fail(errno, "setdomainname \"%s\"", plan.domainname);
+	write_sysctls();
 	mask_paths();
 	readonly_paths();
+	/* Java runs prestart and createRuntime hooks now, in the runtime's namespaces */
+	if (send_msg(SYNC_MOUNTS_DONE, NULL, 0))
+		fail(errno, "send MOUNTS_DONE");
+	recv_msg(SYNC_MOUNTS_ACK, ack, sizeof(ack), "MOUNTS_ACK");
+	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
 	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
 
@@ -583,6 +732,9 @@ static void __attribute__((noreturn)) init(void)
 			fail(errno, "setrlimit %u", plan.rlimits[i].resource);
 	}
 	lookup_executable();
+	set_process_attributes();
+	if (plan.seccomp_bpf && plan.seccomp_early) /* without no_new_privs, loading needs CAP_SYS_ADMIN */
+		load_seccomp();
 	set_credentials();
 	if (chdir(plan.cwd))
 		fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd);
@@ -605,11 +757,15 @@ static void __attribute__((noreturn)) init(void)
 		close(f);
 		close(fifo_dir_fd);
 	}
+	run_hooks(PLAN_HOOK_START_CONTAINER, "startContainer");
+	set_cpu_affinity(&plan.cpu_affinity_final, "final");
 	/* the container starts with default signal handling whatever Java left us */
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (plan.seccomp_bpf && !plan.seccomp_early) /* as late as possible: only execve follows */
+		load_seccomp();
 	execve(exe_path, plan.args, plan.env);
 	fprintf(stderr, "crema-init: exec \"%s\": %s\n", exe_path, strerror(errno));
 	_exit(127);
@@ -656,6 +812,15 @@ int main(void)
 	/* CLONE_NEWTIME shares its bit with the exit signal of clone(): unshare it for the child */
 	if ((plan.clone_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME))
 		fail(errno, "unshare CLONE_NEWTIME");
+	/* offsets must be set before any process enters the new time namespace */
+	if (plan.time_offsets) {
+		int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+		size_t len = strlen(plan.time_offsets);
+		if (fd < 0 || write(fd, plan.time_offsets, len) != (ssize_t)len)
+			fail(errno, "write /proc/self/timens_offsets");
+		close(fd);
+	}
+	set_cpu_affinity(&plan.cpu_affinity_initial, "initial");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		fail(errno, "prctl PR_SET_DUMPABLE");
 

@@ -81,14 +81,24 @@ JNIEXPORT jint JNICALL NATIVE(socketpairSeqpacket)(JNIEnv *env, jclass c, jintAr
 }
 
 /*
- * posix_spawn of the helper. stdio and fds 3..targetFd-1 (the caller's
- * preserved fds) are inherited as they are, syncFd lands on targetFd, and
- * every fd above targetFd is closed: nothing of the JVM's reaches the helper.
- * Signal dispositions and the mask are reset, since the JVM changes both.
+ * posix_spawn of the helper or a hook. fdMap holds (from, to) pairs: each
+ * `from` lands on `to`; every fd above max(2, the highest `to`) is closed, so
+ * nothing of the JVM's leaks; fds below it not named (stdio, the caller's
+ * preserved fds) are inherited as they are. Signal dispositions and the mask
+ * are reset, since the JVM changes both.
  */
 JNIEXPORT jint JNICALL NATIVE(spawn)(JNIEnv *env, jclass c, jbyteArray jpath, jobjectArray jargv,
-                                     jobjectArray jenvp, jint syncFd, jint targetFd)
+                                     jobjectArray jenvp, jintArray jfdMap)
 {
+    jsize nmap = (*env)->GetArrayLength(env, jfdMap);
+    jint fdmap[16];
+    int top = 2;
+    if (nmap > 16 || nmap % 2)
+        return -EINVAL;
+    (*env)->GetIntArrayRegion(env, jfdMap, 0, nmap, fdmap);
+    for (jsize i = 1; i < nmap; i += 2)
+        if (fdmap[i] > top)
+            top = fdmap[i];
     char *path = cstr(env, jpath);
     char **argv = cvec(env, jargv);
     char **envp = cvec(env, jenvp);
@@ -108,9 +118,11 @@ JNIEXPORT jint JNICALL NATIVE(spawn)(JNIEnv *env, jclass c, jbyteArray jpath, jo
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     /* dup2 onto itself clears FD_CLOEXEC, as POSIX asks of posix_spawn. */
-    rc = posix_spawn_file_actions_adddup2(&fa, syncFd, targetFd);
+    rc = 0;
+    for (jsize i = 0; rc == 0 && i < nmap; i += 2)
+        rc = posix_spawn_file_actions_adddup2(&fa, fdmap[i], fdmap[i + 1]);
     if (rc == 0)
-        rc = posix_spawn_file_actions_addclosefrom_np(&fa, targetFd + 1);
+        rc = posix_spawn_file_actions_addclosefrom_np(&fa, top + 1);
     if (rc == 0)
         rc = posix_spawn(&pid, path, &fa, &attr, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
@@ -120,6 +132,28 @@ out:
     free_vec(argv);
     free_vec(envp);
     return rc == 0 ? pid : -rc;
+}
+
+JNIEXPORT jint JNICALL NATIVE(pipe)(JNIEnv *env, jclass c, jintArray out)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return neg_errno();
+    jint v[2] = { p[0], p[1] };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, v);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL NATIVE(write)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint off, jint len)
+{
+    jbyte *b = (*env)->GetByteArrayElements(env, buf, NULL);
+    ssize_t n;
+    do
+        n = write(fd, b + off, (size_t)len);
+    while (n < 0 && errno == EINTR);
+    int err = errno;
+    (*env)->ReleaseByteArrayElements(env, buf, b, JNI_ABORT);
+    return n < 0 ? -err : (jint)n;
 }
 
 JNIEXPORT jint JNICALL NATIVE(close)(JNIEnv *env, jclass c, jint fd)

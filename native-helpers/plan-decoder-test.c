@@ -184,12 +184,41 @@ static void full_plan(struct buf *b)
 	rec_u32(b, PT_PROCESS_FLAGS, PLAN_NO_NEW_PRIVS);
 	rec_str(b, PT_FIFO_DIR, "/run/crema/x");
 	rec_u32(b, PT_PRESERVE_FDS, 2);
+	rec_str(b, PT_TIME_OFFSETS, "monotonic 1 0\n");
+	s = rec(b, PT_SYSCTL);
+	str(b, "net.ipv4.ip_forward"), str(b, "1");
+	end(b, s);
+	s = rec(b, PT_SECCOMP);
+	U32(b, 0), U32(b, 1), U64(b, 0x7fff000000000006ull); /* one "return ALLOW" instruction */
+	end(b, s);
+	s = rec(b, PT_HOOK);
+	U32(b, PLAN_HOOK_CREATE_CONTAINER), U32(b, 5), str(b, "/bin/hook");
+	U32(b, 2), str(b, "hook"), str(b, "arg");
+	U32(b, 1), str(b, "A=1");
+	end(b, s);
+	rec_u32(b, PT_IO_PRIORITY, 2 << 13);
+	rec_u32(b, PT_PERSONALITY, 8);
 	finish(b);
 }
 
 static int decode(const struct buf *b, struct plan *p, char *err)
 {
 	return plan_decode(b->d, b->len, p, err, 256);
+}
+
+static void test_full_extras(void)
+{
+	struct buf b = {0};
+	struct plan p;
+	char err[256];
+	full_plan(&b);
+	CHECK(decode(&b, &p, err) == 0 && p.n_hooks == 1 && !strcmp(p.hooks[0].path, "/bin/hook") &&
+	      !strcmp(p.hooks[0].args[1], "arg") && !p.hooks[0].args[2] && !strcmp(p.hooks[0].env[0], "A=1") &&
+	      p.hooks[0].timeout == 5 && p.seccomp_len == 8 && p.seccomp_early == 1 && p.n_sysctls == 1 &&
+	      !strcmp(p.sysctls[0].value, "1") && !strcmp(p.time_offsets, "monotonic 1 0\n") &&
+	      p.has_io_priority && p.has_personality && p.personality == 8);
+	plan_free(&p);
+	free(b.d);
 }
 
 static void test_full(void)
@@ -419,7 +448,7 @@ static void test_robustness(void)
 			struct buf h = {g, 0, n};
 			U32(&h, PLAN_MAGIC), U16(&h, PLAN_VERSION), U16(&h, 0), U32(&h, n);
 			for (size_t off = PLAN_HEADER_SIZE; off + 6 <= n;) {
-				static const uint16_t known[] = {1, 2, 3, 10, 20, 21, 22, 30, 32, 33, 34, 35, 36};
+				static const uint16_t known[] = {1, 2, 3, 5, 10, 20, 21, 22, 25, 30, 32, 33, 34, 35, 36, 38, 39, 42, 43, 44, 45, 46};
 				uint32_t rlen = rnd() % 64;
 				h.len = off;
 				U16(&h, known[rnd() % (sizeof(known) / 2)]);
@@ -438,6 +467,7 @@ static void test_robustness(void)
 int main(void)
 {
 	test_full();
+	test_full_extras();
 	test_minimal();
 	test_bad();
 	test_robustness();

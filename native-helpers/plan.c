@@ -29,6 +29,7 @@ static const struct tag_info tags[] = {
 	{PT_NS_JOIN, "NS_JOIN", 8, 0, 0},
 	{PT_HOSTNAME, "HOSTNAME", 1, 0, 0},
 	{PT_DOMAINNAME, "DOMAINNAME", 1, 0, 0},
+	{PT_TIME_OFFSETS, "TIME_OFFSETS", 1, 0, 0},
 	{PT_ROOTFS, "ROOTFS", 1, 0, 1},
 	{PT_ROOTFS_FLAGS, "ROOTFS_FLAGS", 1, 4, 0},
 	{PT_ROOT_PROPAGATION, "ROOT_PROPAGATION", 1, 8, 0},
@@ -38,6 +39,7 @@ static const struct tag_info tags[] = {
 	{PT_SYMLINK, "SYMLINK", 64, 0, 0},
 	{PT_MASKED_PATH, "MASKED_PATH", 256, 0, 0},
 	{PT_READONLY_PATH, "READONLY_PATH", 256, 0, 0},
+	{PT_SYSCTL, "SYSCTL", 256, 0, 0},
 	{PT_ARG, "ARG", 4096, 0, 1},
 	{PT_ENV, "ENV", 4096, 0, 0},
 	{PT_CWD, "CWD", 1, 0, 1},
@@ -46,8 +48,15 @@ static const struct tag_info tags[] = {
 	{PT_RLIMIT, "RLIMIT", 64, 20, 0},
 	{PT_CAPS, "CAPS", 1, 40, 1},
 	{PT_PROCESS_FLAGS, "PROCESS_FLAGS", 1, 4, 0},
+	{PT_SECCOMP, "SECCOMP", 1, 0, 0},
+	{PT_HOOK, "HOOK", 64, 0, 0},
 	{PT_FIFO_DIR, "FIFO_DIR", 1, 0, 0},
 	{PT_PRESERVE_FDS, "PRESERVE_FDS", 1, 4, 0},
+	{PT_IO_PRIORITY, "IO_PRIORITY", 1, 4, 0},
+	{PT_SCHEDULER, "SCHEDULER", 1, 48, 0},
+	{PT_CPU_AFFINITY, "CPU_AFFINITY", 2, 8 + 8 * PLAN_CPU_WORDS, 0},
+	{PT_PERSONALITY, "PERSONALITY", 1, 4, 0},
+	{PT_MEMORY_POLICY, "MEMORY_POLICY", 1, 8 + 8 * PLAN_CPU_WORDS, 0},
 };
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
 
@@ -180,6 +189,55 @@ static int parse_gids(struct rd *r, struct plan *p)
 	return 0;
 }
 
+/* A NULL-terminated array of count strings, count read first and bounded by the record. */
+static int get_strs(struct rd *r, const char *field, char ***out)
+{
+	uint32_t n;
+	if (get_u32(r, field, &n))
+		return -1;
+	if (n > r->left / 4)
+		return rd_fail(r, field, "count runs past the end of the record");
+	if (!(*out = calloc((size_t)n + 1, sizeof(char *))))
+		return rd_fail(r, field, "out of memory");
+	for (uint32_t i = 0; i < n; i++)
+		if (get_str(r, field, &(*out)[i]))
+			return -1;
+	return 0;
+}
+
+static int parse_hook(struct rd *r, struct plan_hook *h)
+{
+	if (get_u32(r, "kind", &h->kind) || get_u32(r, "timeout", &h->timeout) ||
+	    get_str(r, "path", &h->path) || get_strs(r, "args", &h->args) || get_strs(r, "env", &h->env))
+		return -1;
+	if (h->kind != PLAN_HOOK_CREATE_CONTAINER && h->kind != PLAN_HOOK_START_CONTAINER)
+		return rd_fail(r, "kind", "must be 1 (createContainer) or 2 (startContainer)");
+	return 0;
+}
+
+static int parse_seccomp(struct rd *r, struct plan *p)
+{
+	if (get_u32(r, "flags", &p->seccomp_flags) || get_u32(r, "early", &p->seccomp_early))
+		return -1;
+	if (r->left == 0 || r->left % 8 || r->left > 8 * 65535)
+		return rd_fail(r, "program", "must be 1 to 65535 instructions of 8 bytes");
+	if (!(p->seccomp_bpf = malloc(r->left)))
+		return rd_fail(r, "program", "out of memory");
+	memcpy(p->seccomp_bpf, r->p, r->left);
+	p->seccomp_len = r->left;
+	r->p += r->left;
+	r->left = 0;
+	return 0;
+}
+
+static int get_mask(struct rd *r, const char *field, uint64_t bits[PLAN_CPU_WORDS])
+{
+	for (int i = 0; i < PLAN_CPU_WORDS; i++)
+		if (get_u64(r, field, &bits[i]))
+			return -1;
+	return 0;
+}
+
 /* Parses one record whose framing pass 1 has already checked. */
 static int parse_record(struct rd *r, uint16_t tag, struct plan *p)
 {
@@ -242,6 +300,47 @@ static int parse_record(struct rd *r, uint16_t tag, struct plan *p)
 		return get_str(r, "path", &p->fifo_dir);
 	case PT_PRESERVE_FDS:
 		return get_u32(r, "count", &p->preserve_fds);
+	case PT_TIME_OFFSETS:
+		return get_str(r, "offsets", &p->time_offsets);
+	case PT_SYSCTL: {
+		struct plan_sysctl *s = &p->sysctls[p->n_sysctls++];
+		return get_str(r, "key", &s->key) || get_str(r, "value", &s->value) ? -1 : 0;
+	}
+	case PT_SECCOMP:
+		return parse_seccomp(r, p);
+	case PT_HOOK:
+		return parse_hook(r, &p->hooks[p->n_hooks++]);
+	case PT_IO_PRIORITY:
+		p->has_io_priority = 1;
+		return get_u32(r, "priority", &p->io_priority);
+	case PT_SCHEDULER: {
+		struct plan_scheduler *s = &p->scheduler;
+		uint32_t pad;
+		s->present = 1;
+		return get_u32(r, "policy", &s->policy) || get_u32(r, "nice", &s->nice) ||
+		       get_u32(r, "priority", &s->priority) || get_u32(r, "pad", &pad) ||
+		       get_u64(r, "flags", &s->flags) || get_u64(r, "runtime", &s->runtime) ||
+		       get_u64(r, "deadline", &s->deadline) || get_u64(r, "period", &s->period) ? -1 : 0;
+	}
+	case PT_CPU_AFFINITY: {
+		uint32_t which, pad;
+		if (get_u32(r, "which", &which) || get_u32(r, "pad", &pad))
+			return -1;
+		if (which > 1)
+			return rd_fail(r, "which", "must be 0 (initial) or 1 (final)");
+		struct plan_cpu_mask *m = which ? &p->cpu_affinity_final : &p->cpu_affinity_initial;
+		if (m->present)
+			return rd_fail(r, "which", "given twice");
+		m->present = 1;
+		return get_mask(r, "mask", m->bits);
+	}
+	case PT_PERSONALITY:
+		p->has_personality = 1;
+		return get_u32(r, "persona", &p->personality);
+	case PT_MEMORY_POLICY:
+		p->has_memory_policy = 1;
+		return get_u32(r, "mode", &p->mempolicy_mode) || get_u32(r, "flags", &p->mempolicy_flags) ||
+		       get_mask(r, "nodes", p->mempolicy_nodes) ? -1 : 0;
 	}
 	return rd_fail(r, "tag", "unknown"); /* unreachable: pass 1 rejects it */
 }
@@ -289,7 +388,8 @@ static int alloc_arrays(struct plan *p, const size_t counts[NTAGS])
 	       ALLOC(p->devices, PT_DEVICE, 0) && ALLOC(p->symlinks, PT_SYMLINK, 0) &&
 	       ALLOC(p->masked_paths, PT_MASKED_PATH, 0) &&
 	       ALLOC(p->readonly_paths, PT_READONLY_PATH, 0) && ALLOC(p->args, PT_ARG, 1) &&
-	       ALLOC(p->env, PT_ENV, 1) && ALLOC(p->rlimits, PT_RLIMIT, 0) ? 0 : -1;
+	       ALLOC(p->env, PT_ENV, 1) && ALLOC(p->rlimits, PT_RLIMIT, 0) &&
+	       ALLOC(p->sysctls, PT_SYSCTL, 0) && ALLOC(p->hooks, PT_HOOK, 0) ? 0 : -1;
 #undef ALLOC
 }
 
@@ -370,5 +470,22 @@ void plan_free(struct plan *p)
 	free(p->fifo_dir);
 	free(p->additional_gids);
 	free(p->rlimits);
+	free(p->time_offsets);
+	for (size_t i = 0; p->sysctls && i < p->n_sysctls; i++) {
+		free(p->sysctls[i].key);
+		free(p->sysctls[i].value);
+	}
+	free(p->sysctls);
+	free(p->seccomp_bpf);
+	for (size_t i = 0; p->hooks && i < p->n_hooks; i++) {
+		free(p->hooks[i].path);
+		for (char **a = p->hooks[i].args; a && *a; a++)
+			free(*a);
+		free(p->hooks[i].args);
+		for (char **e = p->hooks[i].env; e && *e; e++)
+			free(*e);
+		free(p->hooks[i].env);
+	}
+	free(p->hooks);
 	memset(p, 0, sizeof(*p));
 }

@@ -15,6 +15,7 @@ enum plan_tag {
 	PT_NS_JOIN = 2,
 	PT_HOSTNAME = 3,
 	PT_DOMAINNAME = 4,
+	PT_TIME_OFFSETS = 5,
 	PT_ROOTFS = 10,
 	PT_ROOTFS_FLAGS = 11,
 	PT_ROOT_PROPAGATION = 12,
@@ -24,6 +25,7 @@ enum plan_tag {
 	PT_SYMLINK = 22,
 	PT_MASKED_PATH = 23,
 	PT_READONLY_PATH = 24,
+	PT_SYSCTL = 25,
 	PT_ARG = 30,
 	PT_ENV = 31,
 	PT_CWD = 32,
@@ -32,8 +34,15 @@ enum plan_tag {
 	PT_RLIMIT = 35,
 	PT_CAPS = 36,
 	PT_PROCESS_FLAGS = 37,
+	PT_SECCOMP = 38,
+	PT_HOOK = 39,
 	PT_FIFO_DIR = 40,
 	PT_PRESERVE_FDS = 41,
+	PT_IO_PRIORITY = 42,
+	PT_SCHEDULER = 43,
+	PT_CPU_AFFINITY = 44,
+	PT_PERSONALITY = 45,
+	PT_MEMORY_POLICY = 46,
 };
 
 #define PLAN_ROOTFS_READONLY 0x1u
@@ -62,6 +71,31 @@ struct plan_device {
 
 struct plan_symlink {
 	char *target, *linkpath;
+};
+
+struct plan_sysctl {
+	char *key, *value;
+};
+
+#define PLAN_HOOK_CREATE_CONTAINER 1u
+#define PLAN_HOOK_START_CONTAINER 2u
+struct plan_hook {
+	uint32_t kind, timeout; /* timeout in seconds, 0 = none */
+	char *path;
+	char **args; /* NULL-terminated */
+	char **env;  /* NULL-terminated */
+};
+
+#define PLAN_CPU_WORDS 16 /* 1024 cpus or memory nodes */
+struct plan_cpu_mask {
+	int present;
+	uint64_t bits[PLAN_CPU_WORDS];
+};
+
+struct plan_scheduler {
+	int present;
+	uint32_t policy, nice, priority;
+	uint64_t flags, runtime, deadline, period;
 };
 
 struct plan_rlimit {
@@ -103,6 +137,23 @@ struct plan {
 	uint32_t process_flags;
 	char *fifo_dir;
 	uint32_t preserve_fds;
+	char *time_offsets; /* the text for /proc/self/timens_offsets */
+	struct plan_sysctl *sysctls;
+	size_t n_sysctls;
+	uint32_t seccomp_flags, seccomp_early; /* early: load before dropping capabilities */
+	uint8_t *seccomp_bpf;                  /* struct sock_filter[], NULL if none */
+	size_t seccomp_len;                    /* in bytes, a multiple of 8 */
+	struct plan_hook *hooks;
+	size_t n_hooks;
+	int has_io_priority;
+	uint32_t io_priority;
+	struct plan_scheduler scheduler;
+	struct plan_cpu_mask cpu_affinity_initial, cpu_affinity_final;
+	int has_personality;
+	uint32_t personality;
+	int has_memory_policy;
+	uint32_t mempolicy_mode, mempolicy_flags;
+	uint64_t mempolicy_nodes[PLAN_CPU_WORDS];
 };
 
 /* Decodes exactly len bytes. Returns 0, or -1 with a message in err (and *out zeroed). */

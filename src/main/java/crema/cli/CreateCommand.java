@@ -38,15 +38,15 @@ final class CreateCommand {
         if (!run) return 0;
         try {
             if (!a.has("detach")) forwardSignals(r.pid());
-            new Start(store).start(id);
+            new Start(store, g.log()::warn).start(id);
         } catch (RuntimeException e) {
-            new Delete(store, cgroups).delete(id, true);
+            new Delete(store, cgroups, g.log()::warn).delete(id, true);
             throw e;
         }
         if (a.has("detach")) return 0;
         // We are the init's subreaper (create made us one), so it is our child now.
         int status = Sys.waitpid(r.pid(), 0)[1];
-        if (!a.has("keep")) new Delete(store, cgroups).delete(id, true);
+        if (!a.has("keep")) new Delete(store, cgroups, g.log()::warn).delete(id, true);
         return exitCode(status);
     }
 

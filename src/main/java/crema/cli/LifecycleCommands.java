@@ -14,7 +14,7 @@ final class LifecycleCommands {
 
     int start(List<String> argv, Globals g) {
         String id = Args.parse(argv, List.of()).id("start", 1, 1);
-        new Start(new StateStore(g.root())).start(id);
+        new Start(new StateStore(g.root()), g.log()::warn).start(id);
         return 0;
     }
 
@@ -29,7 +29,7 @@ final class LifecycleCommands {
     int delete(List<String> argv, Globals g) {
         Args a = Args.parse(argv, List.of(Flag.bool("force", "f")));
         String id = a.id("delete", 1, 1);
-        new Delete(new StateStore(g.root()), CgroupManager.forHost()).delete(id, a.has("force"));
+        new Delete(new StateStore(g.root()), CgroupManager.forHost(), g.log()::warn).delete(id, a.has("force"));
         return 0;
     }
 }

@@ -44,8 +44,8 @@ public final class Training {
                 var spec = SpecParser.parseConfig(Files.readAllBytes(bundle.resolve("config.json")));
                 SpecJson.write(spec);
                 LaunchPlan plan = PlanBuilder.build(SpecCommand.defaultSpec(false),
-                        new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)), true,
-                                Files::isDirectory));
+                        new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)),
+                                PlanInputs.HostFacts.probe(), Files::isDirectory, null));
                 PlanEncoder.encode(plan);
             }
         } finally {

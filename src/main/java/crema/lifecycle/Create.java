@@ -6,12 +6,16 @@ import crema.plan.LaunchPlan;
 import crema.plan.PlanBuilder;
 import crema.plan.PlanEncoder;
 import crema.plan.PlanInputs;
+import crema.hooks.HookRunner;
+import crema.hooks.LaterHooks;
 import crema.process.HelperLauncher;
 import crema.process.ProcStat;
 import crema.process.SyncChannel;
 import crema.spec.Spec;
 import crema.spec.SpecException;
 import crema.spec.SpecParser;
+import crema.spec.State;
+import crema.spec.StateJson;
 import crema.state.ContainerException;
 import crema.state.ContainerRecord;
 import crema.state.Lock;
@@ -67,7 +71,7 @@ public final class Create {
         Path stateDir = store.dir(o.id());
         PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                Files.exists(Path.of("/proc/kcore")), Files::isDirectory);
+                PlanInputs.HostFacts.probe(), Files::isDirectory, null);
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
 
@@ -96,11 +100,23 @@ public final class Create {
                 cleanup.initPid = pid;
                 Sys.waitpid(h.pid(), 0);
                 cleanup.helperPid = 0;
+                // While the init waits: its id maps (as the privileged parent, so setgroups stays allowed).
+                writeIdMap(pid, "uid_map", plan.uidMappings());
+                writeIdMap(pid, "gid_map", plan.gidMappings());
                 if (plan.oomScoreAdj() != null) {
                     writeProc(pid, "oom_score_adj", plan.oomScoreAdj().toString());
                 }
-                sync.send(SyncChannel.PID_ACK, new byte[0]);
+                byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "creating", pid, bundle.toString(),
+                        spec.annotations()));
+                sync.send(SyncChannel.PID_ACK, state);
+                sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
+                if (spec.hooks() != null) {
+                    HookRunner.run(spec.hooks().prestart(), "prestart", state);
+                    HookRunner.run(spec.hooks().createRuntime(), "createRuntime", state);
+                }
+                sync.send(SyncChannel.MOUNTS_ACK, new byte[0]);
                 sync.expect(SyncChannel.READY, "the container to be ready");
+                LaterHooks.save(stateDir, spec.hooks());
                 ProcStat stat = ProcStat.read(pid);
                 if (stat == null) throw new ContainerException("container init exited during create");
                 ContainerRecord record = new ContainerRecord(spec.ociVersion(), o.id(), pid, stat.startTime(),
@@ -118,6 +134,13 @@ public final class Create {
         } finally {
             if (!cleanup.done) cleanup.run();
         }
+    }
+
+    private static void writeIdMap(int pid, String file, List<LaunchPlan.IdMap> map) {
+        if (map.isEmpty()) return;
+        StringBuilder b = new StringBuilder();
+        for (LaunchPlan.IdMap m : map) b.append(m.containerId()).append(' ').append(m.hostId()).append(' ').append(m.size()).append('\n');
+        writeProc(pid, file, b.toString());
     }
 
     private static void writeProc(int pid, String file, String value) {

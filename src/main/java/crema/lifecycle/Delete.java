@@ -17,9 +17,13 @@ public final class Delete {
     private final StateStore store;
     private final CgroupManager cgroups;
 
-    public Delete(StateStore store, CgroupManager cgroups) {
+    private final java.util.function.Consumer<String> warnings;
+
+    /** warnings receives what a failed poststop hook said: the spec makes that a warning. */
+    public Delete(StateStore store, CgroupManager cgroups, java.util.function.Consumer<String> warnings) {
         this.store = store;
         this.cgroups = cgroups;
+        this.warnings = warnings;
     }
 
     public void delete(String id, boolean force) {
@@ -39,7 +43,9 @@ public final class Delete {
             }
             if (status != Status.STOPPED || !Kill.cgroupPids(r).isEmpty()) killAndWait(r);
             cgroups.destroy(r.createdCgroupDirs().stream().map(Path::of).toList());
+            var hooks = crema.hooks.LaterHooks.load(store.dir(id));
             store.remove(id);
+            crema.hooks.HookRunner.runWarning(hooks.poststop(), "poststop", Start.stateJson(r, "stopped"), warnings);
         }
     }
 

@@ -15,9 +15,18 @@ import java.nio.file.Path;
 public final class Start {
     private static final long TIMEOUT_NANOS = 10_000_000_000L;
     private final StateStore store;
+    private final java.util.function.Consumer<String> warnings;
 
-    public Start(StateStore store) {
+    /** warnings receives what a failed poststart hook said: the spec makes that a warning. */
+    public Start(StateStore store, java.util.function.Consumer<String> warnings) {
         this.store = store;
+        this.warnings = warnings;
+    }
+
+    /** The OCI state JSON of the container, for hooks' stdin. */
+    static byte[] stateJson(ContainerRecord r, String status) {
+        return crema.spec.StateJson.write(new crema.spec.State(r.ociVersion(), r.id(), status,
+                status.equals("stopped") ? 0 : r.pid(), r.bundle(), r.annotations()));
     }
 
     public void start(String id) {
@@ -41,6 +50,10 @@ public final class Start {
                 Files.deleteIfExists(fifo);
             } catch (IOException e) {
                 throw new ContainerException("remove " + fifo + ": " + e.getMessage());
+            }
+            var hooks = crema.hooks.LaterHooks.load(store.dir(id));
+            if (!hooks.poststart().isEmpty()) {
+                crema.hooks.HookRunner.runWarning(hooks.poststart(), "poststart", stateJson(r, "running"), warnings);
             }
         }
     }

@@ -10,6 +10,14 @@ import java.util.List;
 public record LaunchPlan(
         long cloneFlags,
         List<NamespaceJoin> joins,
+        List<IdMap> uidMappings,
+        List<IdMap> gidMappings,
+        List<TimeOffset> timeOffsets,
+        List<String> sysctlKeys,
+        List<String> sysctlValues,
+        List<HookStep> hooks,
+        Seccomp seccomp,
+        ProcessAttributes attributes,
         String hostname,
         String domainname,
         String rootfs,
@@ -36,6 +44,20 @@ public record LaunchPlan(
         Integer oomScoreAdj,
         String fifoDir,
         int preserveFds) {
+
+    /** A createContainer (1) or startContainer (2) hook, run by crema-init; timeout 0 = none. */
+    public record HookStep(int kind, int timeoutSeconds, String path, List<String> args, List<String> env) {
+        public static final int CREATE_CONTAINER = 1, START_CONTAINER = 2;
+    }
+
+    /** The compiled filter; early = load before the credentials change (needed without no_new_privs). */
+    public record Seccomp(byte[] bpf, int flags, boolean early) {}
+
+    /** One line of uid_map/gid_map: Java writes them while the init waits for PID_ACK. */
+    public record IdMap(long containerId, long hostId, long size) {}
+
+    /** A clock's offset in a new time namespace ("monotonic" or "boottime"). */
+    public record TimeOffset(String clock, long secs, long nanosecs) {}
 
     /** setns(open(path), nsType) before the clone. */
     public record NamespaceJoin(long nsType, String path) {}

@@ -4,6 +4,9 @@ import static crema.plan.Linux.*;
 
 import crema.plan.LaunchPlan.CapabilitySets;
 import crema.plan.LaunchPlan.DeviceNode;
+import crema.plan.LaunchPlan.HookStep;
+import crema.plan.LaunchPlan.IdMap;
+import crema.plan.LaunchPlan.TimeOffset;
 import crema.plan.LaunchPlan.MountKind;
 import crema.plan.LaunchPlan.MountStep;
 import crema.plan.LaunchPlan.NamespaceJoin;
@@ -52,7 +55,8 @@ public final class PlanBuilder {
 
         long cloneFlags = 0;
         List<NamespaceJoin> joins = new ArrayList<>();
-        List<Namespace> namespaces = spec.linux() == null || spec.linux().namespaces() == null
+        if (spec.linux() == null) throw new InvalidSpecException("linux", "must be set");
+        List<Namespace> namespaces = spec.linux().namespaces() == null
                 ? List.of() : spec.linux().namespaces();
         long seen = 0;
         for (int i = 0; i < namespaces.size(); i++) {
@@ -62,9 +66,6 @@ public final class PlanBuilder {
             if (flag == null) throw new InvalidSpecException(path + ".type", "unknown namespace type \"" + ns.type() + "\"");
             if ((seen & flag) != 0) throw new InvalidSpecException(path, "duplicate namespace type \"" + ns.type() + "\"");
             seen |= flag;
-            if (flag == CLONE_NEWUSER || flag == CLONE_NEWTIME) {
-                throw new InvalidSpecException(path, ns.type() + " namespaces are not supported yet");
-            }
             if (ns.path() != null && !ns.path().isEmpty()) {
                 if (!ns.path().startsWith("/")) throw new InvalidSpecException(path + ".path", "must be an absolute path");
                 joins.add(new NamespaceJoin(flag, ns.path()));
@@ -75,6 +76,16 @@ public final class PlanBuilder {
         if ((cloneFlags & CLONE_NEWNS) == 0) {
             throw new InvalidSpecException("linux.namespaces", "a new mount namespace is required");
         }
+        boolean userns = (seen & CLONE_NEWUSER) != 0;
+        List<IdMap> uidMap = idMappings(spec.linux().uidMappings(), "linux.uidMappings");
+        List<IdMap> gidMap = idMappings(spec.linux().gidMappings(), "linux.gidMappings");
+        if ((cloneFlags & CLONE_NEWUSER) != 0 && (uidMap.isEmpty() || gidMap.isEmpty())) {
+            throw new InvalidSpecException("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings");
+        }
+        if ((cloneFlags & CLONE_NEWUSER) == 0 && (!uidMap.isEmpty() || !gidMap.isEmpty())) {
+            throw new InvalidSpecException("linux.uidMappings", "mappings need a new user namespace (linux.namespaces)");
+        }
+        List<TimeOffset> timeOffsets = timeOffsets((cloneFlags & CLONE_NEWTIME) != 0);
         String hostname = emptyToNull(spec.hostname());
         if (hostname != null && (seen & CLONE_NEWUTS) == 0) {
             throw new InvalidSpecException("hostname", "cannot be set without a private UTS namespace");
@@ -91,8 +102,8 @@ public final class PlanBuilder {
 
         List<MountStep> mounts = mounts();
         boolean devFromHost = mounts.stream().anyMatch(m -> m.kind() == MountKind.BIND && m.destination().equals("/dev"));
-        List<DeviceNode> devices = devFromHost ? List.of() : devices();
-        List<Symlink> symlinks = devFromHost ? List.of() : DefaultDevices.symlinks(in.hostHasKcore());
+        List<DeviceNode> devices = devFromHost ? List.of() : devices(userns);
+        List<Symlink> symlinks = devFromHost ? List.of() : DefaultDevices.symlinks(in.host().kcore());
 
         List<String> masked = absolutePaths(spec.linux() == null ? null : spec.linux().maskedPaths(), "linux.maskedPaths");
         List<String> readonly = absolutePaths(spec.linux() == null ? null : spec.linux().readonlyPaths(), "linux.readonlyPaths");
@@ -113,7 +124,26 @@ public final class PlanBuilder {
         Integer oom = p.oomScoreAdj();
         if (oom != null && (oom < -1000 || oom > 1000)) throw new InvalidSpecException("process.oomScoreAdj", "must be between -1000 and 1000");
 
-        return new LaunchPlan(cloneFlags, List.copyOf(joins), hostname, domainname, rootfs, spec.root().readonly(),
+        List<String> sysctlKeys = new ArrayList<>();
+        List<String> sysctlValues = new ArrayList<>();
+        Sysctls.check(spec.linux().sysctl(), seen, sysctlKeys, sysctlValues);
+        ProcessAttributes attrs = ProcessAttributes.of(p, spec.linux());
+        List<HookStep> hooks = new ArrayList<>();
+        if (spec.hooks() != null) {
+            hookSteps(spec.hooks().createContainer(), HookStep.CREATE_CONTAINER, "hooks.createContainer", hooks);
+            hookSteps(spec.hooks().startContainer(), HookStep.START_CONTAINER, "hooks.startContainer", hooks);
+            for (var e : java.util.Map.of("hooks.prestart", nullToEmpty(spec.hooks().prestart()),
+                    "hooks.createRuntime", nullToEmpty(spec.hooks().createRuntime()),
+                    "hooks.poststart", nullToEmpty(spec.hooks().poststart()),
+                    "hooks.poststop", nullToEmpty(spec.hooks().poststop())).entrySet()) {
+                hookSteps(e.getValue(), 0, e.getKey(), new ArrayList<>());
+            }
+        }
+        LaunchPlan.Seccomp seccomp = in.seccomp() == null ? null
+                : new LaunchPlan.Seccomp(in.seccomp().bpf(), in.seccomp().flags(), !p.noNewPrivileges());
+
+        return new LaunchPlan(cloneFlags, List.copyOf(joins), uidMap, gidMap, timeOffsets, sysctlKeys, sysctlValues,
+                hooks, seccomp, attrs, hostname, domainname, rootfs, spec.root().readonly(),
                 in.noPivot(), rootPropagation, rootfsPropagation, mounts, devices, symlinks, masked, readonly,
                 List.copyOf(p.args()), List.copyOf(env), Path.of(p.cwd()).normalize().toString(), uid, gid, umask,
                 List.copyOf(groups), rlimits(p), capabilities(p), p.noNewPrivileges(), in.newKeyring(), oom, in.fifoDir(),
@@ -123,34 +153,22 @@ public final class PlanBuilder {
     /** Fields later issues implement: refused by name, never silently ignored. */
     private void refuseNotYetSupported() {
         var l = spec.linux();
-        if (spec.hooks() != null && hasHooks()) throw notYet("hooks");
-        if (l == null) return;
-        if (l.seccomp() != null) throw notYet("linux.seccomp");
-        if (l.sysctl() != null && !l.sysctl().isEmpty()) throw notYet("linux.sysctl");
-        if (l.uidMappings() != null && !l.uidMappings().isEmpty()) throw notYet("linux.uidMappings");
-        if (l.gidMappings() != null && !l.gidMappings().isEmpty()) throw notYet("linux.gidMappings");
-        if (l.timeOffsets() != null && !l.timeOffsets().isEmpty()) throw notYet("linux.timeOffsets");
-        if (l.intelRdt() != null) throw notYet("linux.intelRdt");
-        if (l.personality() != null) throw notYet("linux.personality");
-        if (l.memoryPolicy() != null) throw notYet("linux.memoryPolicy");
-        if (l.netDevices() != null && !l.netDevices().isEmpty()) throw notYet("linux.netDevices");
+        if (l != null) {
+            if (l.seccomp() != null && in.seccomp() == null) throw notYet("linux.seccomp");
+            if (l.intelRdt() != null) {
+                throw new InvalidSpecException("linux.intelRdt", in.host().resctrl()
+                        ? "not supported by this version of crema yet" : "not supported here: resctrl is not mounted");
+            }
+            if (l.netDevices() != null && !l.netDevices().isEmpty()) throw notYet("linux.netDevices");
+            // As runc: a label for an LSM the host does not run is ignored; one it runs we cannot apply yet.
+            if (emptyToNull(l.mountLabel()) != null && in.host().selinux()) throw notYet("linux.mountLabel");
+        }
         Process p = spec.process();
         if (p != null) {
             if (p.terminal()) throw notYet("process.terminal");
-            if (p.scheduler() != null) throw notYet("process.scheduler");
-            if (p.ioPriority() != null) throw notYet("process.ioPriority");
-            if (p.execCPUAffinity() != null) throw notYet("process.execCPUAffinity");
+            if (emptyToNull(p.apparmorProfile()) != null && in.host().apparmor()) throw notYet("process.apparmorProfile");
+            if (emptyToNull(p.selinuxLabel()) != null && in.host().selinux()) throw notYet("process.selinuxLabel");
         }
-    }
-
-    private boolean hasHooks() {
-        var h = spec.hooks();
-        return notEmpty(h.prestart()) || notEmpty(h.createRuntime()) || notEmpty(h.createContainer())
-                || notEmpty(h.startContainer()) || notEmpty(h.poststart()) || notEmpty(h.poststop());
-    }
-
-    private static boolean notEmpty(List<?> l) {
-        return l != null && !l.isEmpty();
     }
 
     private static InvalidSpecException notYet(String path) {
@@ -214,7 +232,8 @@ public final class PlanBuilder {
         }
     }
 
-    private List<DeviceNode> devices() {
+    /** In a user namespace mknod is refused: the host's nodes are bind-mounted instead, as runc does. */
+    private List<DeviceNode> devices(boolean userns) {
         Map<String, DeviceNode> byPath = new LinkedHashMap<>();
         for (DeviceNode d : DefaultDevices.NODES) byPath.put(d.path(), d);
         List<Device> devices = spec.linux() == null || spec.linux().devices() == null ? List.of() : spec.linux().devices();
@@ -233,7 +252,59 @@ public final class PlanBuilder {
             byPath.put(dest, new DeviceNode(type, d.major(), d.minor(), mode,
                     d.uid() == null ? 0 : d.uid(), d.gid() == null ? 0 : d.gid(), false, dest));
         }
-        return List.copyOf(byPath.values());
+        if (!userns) return List.copyOf(byPath.values());
+        return byPath.values().stream().map(d -> new DeviceNode(d.type(), d.major(), d.minor(), d.permissions(), d.uid(),
+                d.gid(), true, d.path())).toList();
+    }
+
+    private static List<IdMap> idMappings(List<crema.spec.IdMapping> maps, String field) {
+        if (maps == null) return List.of();
+        if (maps.size() > 340) throw new InvalidSpecException(field, "at most 340 mappings are allowed");
+        List<IdMap> out = new ArrayList<>();
+        for (int i = 0; i < maps.size(); i++) {
+            var m = maps.get(i);
+            if (m.size() <= 0) throw new InvalidSpecException(field + "[" + i + "].size", "must be positive");
+            out.add(new IdMap(m.containerID(), m.hostID(), m.size()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** linux.timeOffsets: only "monotonic" and "boottime" clocks exist, and only in a new time namespace. */
+    private List<TimeOffset> timeOffsets(boolean newTimeNs) {
+        var offsets = spec.linux() == null ? null : spec.linux().timeOffsets();
+        if (offsets == null || offsets.isEmpty()) return List.of();
+        if (!newTimeNs) throw new InvalidSpecException("linux.timeOffsets", "needs a new time namespace (linux.namespaces)");
+        List<TimeOffset> out = new ArrayList<>();
+        for (var e : offsets.entrySet()) {
+            if (!e.getKey().equals("monotonic") && !e.getKey().equals("boottime")) {
+                throw new InvalidSpecException("linux.timeOffsets[\"" + e.getKey() + "\"]", "unknown clock: must be monotonic or boottime");
+            }
+            if (e.getValue().nanosecs() < 0 || e.getValue().nanosecs() > 999_999_999L) {
+                throw new InvalidSpecException("linux.timeOffsets[\"" + e.getKey() + "\"].nanosecs", "must be below one second");
+            }
+            out.add(new TimeOffset(e.getKey(), e.getValue().secs(), e.getValue().nanosecs()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Validates hooks (absolute path, positive timeout) and keeps those crema-init runs. */
+    private static void hookSteps(List<crema.spec.Hook> hooks, int kind, String field, List<HookStep> out) {
+        if (hooks == null) return;
+        for (int i = 0; i < hooks.size(); i++) {
+            var h = hooks.get(i);
+            if (h.path() == null || !h.path().startsWith("/")) {
+                throw new InvalidSpecException(field + "[" + i + "].path", "must be an absolute path");
+            }
+            if (h.timeout() != null && h.timeout() <= 0) throw new InvalidSpecException(field + "[" + i + "].timeout", "must be positive");
+            if (kind != 0) {
+                out.add(new HookStep(kind, h.timeout() == null ? 0 : h.timeout(), h.path(),
+                        h.args() == null ? List.of() : List.copyOf(h.args()), h.env() == null ? List.of() : List.copyOf(h.env())));
+            }
+        }
+    }
+
+    private static <T> List<T> nullToEmpty(List<T> l) {
+        return l == null ? List.of() : l;
     }
 
     private static List<RlimitStep> rlimits(Process p) {

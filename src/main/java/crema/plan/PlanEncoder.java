@@ -16,7 +16,9 @@ public final class PlanEncoder {
     public static final int MAGIC = 0x31505243;
     public static final int VERSION = 1;
 
-    static final int CLONE_FLAGS = 1, NS_JOIN = 2, HOSTNAME = 3, DOMAINNAME = 4;
+    static final int CLONE_FLAGS = 1, NS_JOIN = 2, HOSTNAME = 3, DOMAINNAME = 4, TIME_OFFSETS = 5;
+    static final int SYSCTL = 25, SECCOMP = 38, HOOK = 39, IO_PRIORITY = 42, SCHEDULER = 43, CPU_AFFINITY = 44,
+            PERSONALITY = 45, MEMORY_POLICY = 46;
     static final int ROOTFS = 10, ROOTFS_FLAGS = 11, ROOT_PROPAGATION = 12, ROOTFS_PROPAGATION_AFTER = 13;
     static final int MOUNT = 20, DEVICE = 21, SYMLINK = 22, MASKED_PATH = 23, READONLY_PATH = 24;
     static final int ARG = 30, ENV = 31, CWD = 32, USER = 33, ADDITIONAL_GIDS = 34, RLIMIT = 35, CAPS = 36,
@@ -42,6 +44,11 @@ public final class PlanEncoder {
 
         record(CLONE_FLAGS, new Rec().u64(p.cloneFlags()));
         for (NamespaceJoin j : p.joins()) record(NS_JOIN, new Rec().u32((int) j.nsType()).str(j.path()));
+        if (!p.timeOffsets().isEmpty()) {
+            StringBuilder offsets = new StringBuilder();
+            for (var t : p.timeOffsets()) offsets.append(t.clock()).append(' ').append(t.secs()).append(' ').append(t.nanosecs()).append('\n');
+            record(TIME_OFFSETS, new Rec().str(offsets.toString()));
+        }
         if (p.hostname() != null) record(HOSTNAME, new Rec().str(p.hostname()));
         if (p.domainname() != null) record(DOMAINNAME, new Rec().str(p.domainname()));
         record(ROOTFS, new Rec().str(p.rootfs()));
@@ -60,6 +67,9 @@ public final class PlanEncoder {
         for (Symlink s : p.symlinks()) record(SYMLINK, new Rec().str(s.target()).str(s.linkPath()));
         for (String m : p.maskedPaths()) record(MASKED_PATH, new Rec().str(m));
         for (String r : p.readonlyPaths()) record(READONLY_PATH, new Rec().str(r));
+        for (int i = 0; i < p.sysctlKeys().size(); i++) {
+            record(SYSCTL, new Rec().str(p.sysctlKeys().get(i)).str(p.sysctlValues().get(i)));
+        }
         for (String a : p.args()) record(ARG, new Rec().str(a));
         for (String e : p.env()) record(ENV, new Rec().str(e));
         record(CWD, new Rec().str(p.cwd()));
@@ -73,6 +83,32 @@ public final class PlanEncoder {
         record(CAPS, new Rec().u64(c.bounding()).u64(c.effective()).u64(c.inheritable()).u64(c.permitted())
                 .u64(c.ambient()));
         record(PROCESS_FLAGS, new Rec().u32((p.noNewPrivileges() ? 1 : 0) | (p.newKeyring() ? 2 : 0)));
+        if (p.seccomp() != null) {
+            Rec r = new Rec().u32(p.seccomp().flags()).u32(p.seccomp().early() ? 1 : 0);
+            r.bytes(p.seccomp().bpf());
+            record(SECCOMP, r);
+        }
+        for (var h : p.hooks()) {
+            Rec r = new Rec().u32(h.kind()).u32(h.timeoutSeconds()).str(h.path()).u32(h.args().size());
+            for (String a : h.args()) r.str(a);
+            r.u32(h.env().size());
+            for (String e : h.env()) r.str(e);
+            record(HOOK, r);
+        }
+        var a = p.attributes();
+        if (a.ioPriority() != null) record(IO_PRIORITY, new Rec().u32(a.ioPriority()));
+        if (a.scheduler() != null) {
+            var s = a.scheduler();
+            record(SCHEDULER, new Rec().u32(s.policy()).u32(s.nice()).u32(s.priority()).u32(0).u64(s.flags())
+                    .u64(s.runtime()).u64(s.deadline()).u64(s.period()));
+        }
+        if (a.cpusInitial() != null) record(CPU_AFFINITY, new Rec().u32(0).u32(0).words(a.cpusInitial()));
+        if (a.cpusFinal() != null) record(CPU_AFFINITY, new Rec().u32(1).u32(0).words(a.cpusFinal()));
+        if (a.personality() != null) record(PERSONALITY, new Rec().u32(a.personality()));
+        if (a.memoryPolicy() != null) {
+            var m = a.memoryPolicy();
+            record(MEMORY_POLICY, new Rec().u32(m.mode()).u32(m.flags()).words(m.nodes()));
+        }
         if (p.fifoDir() != null) record(FIFO_DIR, new Rec().str(p.fifoDir()));
         record(PRESERVE_FDS, new Rec().u32(p.preserveFds()));
     }
@@ -110,6 +146,16 @@ public final class PlanEncoder {
             byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
             u32(bytes.length);
             b.writeBytes(bytes);
+            return this;
+        }
+
+        Rec words(long[] words) {
+            for (long w : words) u64(w);
+            return this;
+        }
+
+        Rec bytes(byte[] raw) {
+            b.writeBytes(raw);
             return this;
         }
 

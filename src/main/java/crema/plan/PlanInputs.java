@@ -20,8 +20,22 @@ public record PlanInputs(
         boolean noPivot,
         boolean newKeyring,
         List<CgroupDir> cgroupDirs,
-        boolean hostHasKcore,
-        Predicate<Path> isHostDirectory) {
+        HostFacts host,
+        Predicate<Path> isHostDirectory,
+        SeccompProgram seccomp) {
 
     public record CgroupDir(String name, Path dir) {}
+
+    /** What the host has: /proc/kcore, the AppArmor and SELinux LSMs, a resctrl mount. */
+    public record HostFacts(boolean kcore, boolean apparmor, boolean selinux, boolean resctrl) {
+        public static HostFacts probe() {
+            return new HostFacts(java.nio.file.Files.exists(Path.of("/proc/kcore")),
+                    java.nio.file.Files.exists(Path.of("/sys/kernel/security/apparmor")),
+                    java.nio.file.Files.exists(Path.of("/sys/fs/selinux/enforce")),
+                    java.nio.file.Files.exists(Path.of("/sys/fs/resctrl/schemata")));
+        }
+    }
+
+    /** linux.seccomp compiled to BPF (by crema.seccomp, through libseccomp); null when there is none. */
+    public record SeccompProgram(byte[] bpf, int flags) {}
 }

@@ -10,17 +10,21 @@ public final class SupportedFeatures {
 
     public static Features current() {
         Features.Linux linux = new Features.Linux(
-                List.of("cgroup", "ipc", "mount", "network", "pid", "uts"),
+                List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"),
                 CapabilityNames.ALL,
                 new Features.Cgroup(true, true, false, false, false),
                 new Features.Seccomp(false, null, null, null, null, null),
                 new Features.Apparmor(false),
                 new Features.Selinux(false),
                 new Features.IntelRdt(false, false, false),
-                null,
+                new Features.MemoryPolicy(List.of("MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_LOCAL",
+                        "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"),
+                        List.of("MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES")),
                 new Features.MountExtensions(new Features.IdMap(false)),
                 new Features.NetDevices(false));
-        return new Features("1.0.0", "1.3.0", List.of(), MountOptions.names(), linux,
+        return new Features("1.0.0", "1.3.0",
+                List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"),
+                MountOptions.names(), linux,
                 Map.of(), List.of());
     }
 }

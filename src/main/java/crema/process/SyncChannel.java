@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  *   Java → init    PLAN      the plan
  *   stage1 → Java  PID       u32 host pid of the container init
- *   Java → init    PID_ACK   id maps and cgroup are in place
+ *   Java → init    PID_ACK   id maps and cgroup are in place; payload: the state JSON for hooks
+ *   init → Java    MOUNTS_DONE  rootfs ready, before pivot_root
+ *   Java → init    MOUNTS_ACK   prestart and createRuntime hooks ran
  *   init → Java    READY     setup done, waiting on exec.fifo
  *   init → Java    ERROR     i32 errno + text, at any step
  * </pre>
@@ -21,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * Each receive names the message it expects; anything else is a failure.
  */
 public final class SyncChannel implements AutoCloseable {
-    public static final int PLAN = 1, PID = 2, PID_ACK = 3, READY = 4, ERROR = 5;
+    public static final int PLAN = 1, PID = 2, PID_ACK = 3, READY = 4, ERROR = 5, MOUNTS_DONE = 6, MOUNTS_ACK = 7;
     private static final int MAX_MESSAGE = 1 << 20;
     /** Setup (mounts, a slow disk) gets this long before crema gives up on the helper. */
     private static final int TIMEOUT_MS = 60_000;

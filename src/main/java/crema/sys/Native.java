@@ -9,7 +9,9 @@ final class Native {
     private Native() {}
 
     static native int socketpairSeqpacket(int[] out);
-    static native int spawn(byte[] path, byte[][] argv, byte[][] envp, int syncFd, int targetFd);
+    static native int spawn(byte[] path, byte[][] argv, byte[][] envp, int[] fdMap);
+    static native int pipe(int[] out);
+    static native int write(int fd, byte[] buf, int off, int len);
     static native int close(int fd);
     static native int send(int fd, byte[] buf, int len);
     static native int recv(int fd, byte[] buf, int timeoutMs);

@@ -58,12 +58,34 @@ public final class Sys {
         return fds;
     }
 
-    /** posix_spawn: stdio and fds 3..targetFd-1 inherited, syncFd moved to targetFd, the rest closed. */
-    public static int spawn(String path, List<String> argv, List<String> env, int syncFd, int targetFd) {
+    /**
+     * posix_spawn with fdMap's (from, to) pairs moved into place; every fd above
+     * max(2, the highest to) is closed, those below it are inherited.
+     */
+    public static int spawn(String path, List<String> argv, List<String> env, int... fdMap) {
         load();
         byte[][] a = argv.stream().map(Sys::bytes).toArray(byte[][]::new);
         byte[][] e = env.stream().map(Sys::bytes).toArray(byte[][]::new);
-        return check(Native.spawn(bytes(path), a, e, syncFd, targetFd), "spawn", path);
+        return check(Native.spawn(bytes(path), a, e, fdMap), "spawn", path);
+    }
+
+    /** A pipe2(O_CLOEXEC): {read end, write end}. */
+    public static int[] pipe() {
+        load();
+        int[] fds = new int[2];
+        check(Native.pipe(fds), "pipe", null);
+        return fds;
+    }
+
+    /** Writes all of buf; EPIPE (a reader that went away) ends it quietly and returns false. */
+    public static boolean writeAll(int fd, byte[] buf, String what) {
+        load();
+        for (int off = 0; off < buf.length; ) {
+            int n = Native.write(fd, buf, off, buf.length - off);
+            if (n == -Errno.EPIPE) return false;
+            off += check(n, "write", what);
+        }
+        return true;
     }
 
     public static void close(int fd) {

@@ -48,7 +48,7 @@ class PlanBuilderTest {
         return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false, true,
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
-                true, p -> !p.toString().equals("/host/file")));
+                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"), null));
     }
 
     @Test
@@ -164,14 +164,60 @@ class PlanBuilderTest {
     }
 
     @Test
-    void fieldsOfLaterIssuesAreRefusedNotIgnored() {
-        assertInvalid(BASE.replace("{\"type\": \"pid\"}", "{\"type\": \"user\"}"), "linux.namespaces[0]: user namespaces are not supported yet");
+    void userNamespacesNeedMappingsAndMappingsNeedAUserNamespace() {
+        assertInvalid(BASE.replace("{\"type\": \"pid\"}", "{\"type\": \"user\"}"),
+                "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+        assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}], "),
+                "linux.uidMappings: mappings need a new user namespace (linux.namespaces)");
+        LaunchPlan p = plan(BASE.replace("{\"type\": \"pid\"}", "{\"type\": \"pid\"}, {\"type\": \"user\"}")
+                .replace("\"linux\": {", "\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}], "
+                        + "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 10}], "));
+        assertEquals(List.of(new LaunchPlan.IdMap(0, 1000, 10)), p.uidMappings());
+        assertTrue(p.devices().stream().allMatch(LaunchPlan.DeviceNode::bindFromHost), "mknod is refused in a user namespace");
+    }
+
+    @Test
+    void sysctlsMustBelongToTheContainersNamespaces() {
+        assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"sysctl\": {\"vm.swappiness\": \"1\"}, "),
+                "linux.sysctl[\"vm.swappiness\"]: is not in a separate kernel namespace");
+        assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"sysctl\": {\"kernel.shmmax\": \"1\"}, "),
+                "linux.sysctl[\"kernel.shmmax\"]: needs the container's own ipc namespace");
+        LaunchPlan p = plan(BASE.replace("\"linux\": {", "\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, "));
+        assertEquals(List.of("net.ipv4.ip_forward"), p.sysctlKeys());
+        assertEquals(List.of("1"), p.sysctlValues());
+    }
+
+    @Test
+    void hooksThatCremaInitRunsGoIntoThePlan() {
+        LaunchPlan p = plan(BASE.replace("\"hostname\"", "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/a\", \"args\": [\"a\", \"1\"], \"timeout\": 5}],"
+                + " \"startContainer\": [{\"path\": \"/bin/b\", \"env\": [\"X=1\"]}], \"prestart\": [{\"path\": \"/bin/c\"}]}, \"hostname\""));
+        assertEquals(List.of(new LaunchPlan.HookStep(1, 5, "/bin/a", List.of("a", "1"), List.of()),
+                new LaunchPlan.HookStep(2, 0, "/bin/b", List.of(), List.of("X=1"))), p.hooks());
+        assertInvalid(BASE.replace("\"hostname\"", "\"hooks\": {\"poststop\": [{\"path\": \"rel\"}]}, \"hostname\""),
+                "hooks.poststop[0].path: must be an absolute path");
+    }
+
+    @Test
+    void processAttributesBecomeSyscallNumbers() {
+        LaunchPlan p = plan(BASE.replace("\"args\"", "\"ioPriority\": {\"class\": \"IOPRIO_CLASS_BE\", \"priority\": 4},"
+                + " \"scheduler\": {\"policy\": \"SCHED_FIFO\", \"priority\": 10, \"flags\": [\"SCHED_FLAG_RESET_ON_FORK\"]},"
+                + " \"execCPUAffinity\": {\"final\": \"1-2,65\"}, \"args\""));
+        var a = p.attributes();
+        assertEquals(2 << 13 | 4, a.ioPriority());
+        assertEquals(new ProcessAttributes.Scheduler(1, 0, 10, 1, 0, 0, 0), a.scheduler());
+        assertEquals(0b110L, a.cpusFinal()[0]);
+        assertEquals(0b10L, a.cpusFinal()[1]);
+        assertEquals(null, a.cpusInitial());
+        assertInvalid(BASE.replace("\"args\"", "\"execCPUAffinity\": {\"initial\": \"3-1\"}, \"args\""),
+                "process.execCPUAffinity.initial: \"3-1\" is out of range 0-1023");
+    }
+
+    @Test
+    void fieldsNotImplementedYetAreRefusedNotIgnored() {
         assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}, "),
                 "linux.seccomp: not supported by this version of crema yet");
-        assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"sysctl\": {\"a.b\": \"1\"}, "),
-                "linux.sysctl: not supported by this version of crema yet");
-        assertInvalid(BASE.replace("\"hostname\"", "\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}, \"hostname\""),
-                "hooks: not supported by this version of crema yet");
+        assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"intelRdt\": {\"closID\": \"a\"}, "),
+                "linux.intelRdt: not supported here: resctrl is not mounted");
         assertInvalid(BASE.replace("\"args\"", "\"terminal\": true, \"args\""), "process.terminal: not supported by this version of crema yet");
     }
 

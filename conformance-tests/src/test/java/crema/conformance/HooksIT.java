@@ -1,0 +1,122 @@
+package crema.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every hook kind: when it runs, in which namespace, with the state on stdin, and what its failure does. */
+class HooksIT extends ConformanceBase {
+
+    /** A hook running a host shell line (hooks of the runtime namespace resolve on the host). */
+    private static Map<String, Object> hook(String line) {
+        return new LinkedHashMap<>(Map.of("path", "/bin/sh", "args", new ArrayList<>(List.of("sh", "-c", line))));
+    }
+
+    private void hooks(String kind, Map<String, Object> hook) {
+        Object h = bundle.get("hooks");
+        if (h == null) bundle.set("hooks", new LinkedHashMap<String, Object>());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> hooks = (Map<String, Object>) bundle.get("hooks");
+        hooks.put(kind, new ArrayList<>(List.of(hook)));
+    }
+
+    @Test
+    void everyKindRunsAtItsMomentWithTheState() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("hooks"));
+        // Runtime-namespace hooks record the state and their mount namespace.
+        for (String kind : List.of("prestart", "createRuntime", "poststart", "poststop")) {
+            hooks(kind, hook("cat > " + out + "/" + kind + ".json; readlink /proc/self/ns/mnt > " + out + "/" + kind + ".ns"));
+        }
+        // createContainer runs in the container's namespaces but before pivot_root: the host path still resolves.
+        hooks("createContainer", hook("readlink /proc/self/ns/mnt > " + out + "/createContainer.ns; cat > " + out + "/createContainer.json"));
+        // startContainer runs inside the container, after start: its path is the container's.
+        Map<String, Object> start = hook("echo startContainer ran; cat");
+        hooks("startContainer", start);
+        bundle.shell("echo process ran").save();
+        String id = newId();
+        Crema.Result r = crema.run("run", "--bundle", bundle.dir.toString(), id).ok();
+        String hostMnt = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+
+        assertTrue(r.out().startsWith("startContainer ran\n{"), r.out());
+        assertTrue(r.out().contains("\"status\": \"creating\"") || r.out().contains("\"status\" : \"creating\"")
+                || r.out().contains("\"id\""), r.out());
+        assertTrue(r.out().endsWith("process ran\n"), r.out());
+        for (String kind : List.of("prestart", "createRuntime", "poststart", "poststop")) {
+            assertEquals(hostMnt, Files.readString(out.resolve(kind + ".ns")).trim(), kind + " ran outside the host namespace");
+            Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(out.resolve(kind + ".json")));
+            assertEquals(id, state.get("id"), kind);
+            assertEquals(bundle.dir.toString(), state.get("bundle"), kind);
+        }
+        assertEquals("creating", ((Map<?, ?>) Json.parse(Files.readString(out.resolve("prestart.json")))).get("status"));
+        assertEquals("running", ((Map<?, ?>) Json.parse(Files.readString(out.resolve("poststart.json")))).get("status"));
+        assertEquals("stopped", ((Map<?, ?>) Json.parse(Files.readString(out.resolve("poststop.json")))).get("status"));
+        assertTrue(((Number) ((Map<?, ?>) Json.parse(Files.readString(out.resolve("createContainer.json")))).get("pid")).intValue() > 0);
+        assertFalse(hostMnt.equals(Files.readString(out.resolve("createContainer.ns")).trim()), "createContainer ran in the host mount namespace");
+    }
+
+    @Test
+    void hookArgsAndEnvAreExactlyTheConfigs() throws Exception {
+        Path out = tmp.resolve("env.txt");
+        Map<String, Object> h = new LinkedHashMap<>(Map.of("path", "/bin/sh",
+                "args", new ArrayList<>(List.of("custom-argv0", "-c", "echo \"$0 $FOO\"; env | wc -l > " + out + ".count; echo \"$0 $FOO\" > " + out)),
+                "env", new ArrayList<>(List.of("FOO=bar"))));
+        hooks("prestart", h);
+        runOk();
+        assertEquals("custom-argv0 bar\n", Files.readString(out));
+    }
+
+    @Test
+    void aFailingPrestartHookFailsCreateAndLeavesNothing() throws Exception {
+        hooks("prestart", hook("exit 3"));
+        bundle.save();
+        String id = newId();
+        Crema.Result r = crema.run("create", "--bundle", bundle.dir.toString(), id);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("prestart hook \"/bin/sh\" failed: exit status 3"), r.err());
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void aFailingCreateContainerHookFailsCreateAndLeavesNothing() throws Exception {
+        hooks("createContainer", hook("exit 4"));
+        bundle.save();
+        String id = newId();
+        Crema.Result r = crema.run("create", "--bundle", bundle.dir.toString(), id);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("createContainer hook \"/bin/sh\" failed"), r.err());
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void aHookThatOverstaysItsTimeoutIsKilled() throws Exception {
+        Map<String, Object> h = hook("sleep 30");
+        h.put("timeout", 1);
+        hooks("createRuntime", h);
+        bundle.save();
+        String id = newId();
+        long t0 = System.nanoTime();
+        Crema.Result r = crema.run("create", "--bundle", bundle.dir.toString(), id);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("createRuntime hook \"/bin/sh\" timed out after 1s"), r.err());
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void aFailingPoststartHookIsOnlyAWarning() {
+        hooks("poststart", hook("exit 5"));
+        bundle.shell("echo still ran");
+        Crema.Result r = run();
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("still ran\n", r.out());
+        assertTrue(r.err().contains("warning: poststart hook \"/bin/sh\" failed: exit status 5"), r.err());
+    }
+}

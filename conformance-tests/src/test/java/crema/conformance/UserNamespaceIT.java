@@ -1,0 +1,78 @@
+package crema.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** linux.uidMappings/gidMappings with a new user namespace, and joining one by path. */
+class UserNamespaceIT extends ConformanceBase {
+
+    /** The container's root is an unprivileged host id: it must be able to reach the rootfs, as with runc. */
+    private void userns(long hostId) {
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        bundle.list("linux.namespaces").add(new LinkedHashMap<>(Map.of("type", "user")));
+        bundle.set("linux.uidMappings", new ArrayList<>(List.of(new LinkedHashMap<>(Map.of("containerID", 0, "hostID", hostId, "size", 65536)))));
+        bundle.set("linux.gidMappings", new ArrayList<>(List.of(new LinkedHashMap<>(Map.of("containerID", 0, "hostID", hostId, "size", 65536)))));
+    }
+
+    @Test
+    void rootInsideIsAnUnprivilegedIdOutside() throws Exception {
+        userns(200000);
+        bundle.shell("cat /proc/self/uid_map /proc/self/gid_map; id -u; sleep 300").save();
+        String id = newId();
+        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
+        int pid = Lifecycle.pid(crema, id);
+        String status = Files.readString(Path.of("/proc", Integer.toString(pid), "status"));
+        assertTrue(status.lines().anyMatch(l -> l.matches("Uid:\\s+200000\\s+200000\\s+200000\\s+200000")), status);
+        assertTrue(status.lines().anyMatch(l -> l.matches("Gid:\\s+200000\\s+200000\\s+200000\\s+200000")), status);
+    }
+
+    @Test
+    void everyDefaultMountAndDeviceWorksInsideAUserNamespace() {
+        userns(300000);
+        bundle.shell("cat /proc/self/uid_map; id -u; ls /sys/class/net; stat -c '%t:%T' /dev/null; echo x > /dev/null && echo null-ok;"
+                + " grep -c cgroup /proc/self/mounts >/dev/null && echo cgroup-ok; touch /dev/shm/x && echo shm-ok");
+        String out = runOk();
+        assertTrue(out.matches("\\s*0\\s+300000\\s+65536\\n0\\nlo\\n1:3\\nnull-ok\\ncgroup-ok\\nshm-ok\\n"), out);
+    }
+
+    @Test
+    void joinsAUserNamespaceByPath() throws Exception {
+        userns(400000);
+        bundle.shell("sleep 300").save();
+        String first = newId();
+        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), first).ok();
+        int pid = Lifecycle.pid(crema, first);
+        String userns = Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "user")).toString();
+
+        Bundle second = new Bundle(tmp.resolve("second"), crema);
+        List<Object> namespaces = second.list("linux.namespaces");
+        namespaces.add(new LinkedHashMap<>(Map.of("type", "user", "path", "/proc/" + pid + "/ns/user")));
+        // The network namespace must belong to the user namespace for sysfs: join the first one's.
+        namespaces.removeIf(n -> "network".equals(((Map<?, ?>) n).get("type")));
+        namespaces.add(new LinkedHashMap<>(Map.of("type", "network", "path", "/proc/" + pid + "/ns/net")));
+        second.shell("readlink /proc/self/ns/user; cat /proc/self/uid_map").save();
+        String out = crema.run("run", "--bundle", second.dir.toString(), newId()).ok().out();
+        assertTrue(out.startsWith(userns + "\n"), out);
+        assertTrue(out.contains("400000"), out);
+    }
+
+    @Test
+    void mappingsWithoutAUserNamespaceAreRefused() throws Exception {
+        bundle.set("linux.uidMappings", new ArrayList<>(List.of(new LinkedHashMap<>(Map.of("containerID", 0, "hostID", 1000, "size", 1)))));
+        Crema.Result r = run();
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("linux.uidMappings: mappings need a new user namespace"), r.err());
+    }
+}
