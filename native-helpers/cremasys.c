@@ -282,3 +282,92 @@ JNIEXPORT jstring JNICALL NATIVE(strerror)(JNIEnv *env, jclass c, jint err)
     const char *s = strerror_r(err, buf, sizeof buf);
     return (*env)->NewStringUTF(env, s);
 }
+
+/*
+ * libseccomp: Java compiles linux.seccomp to BPF with these, then the plan
+ * carries the program to crema-init, which only loads it. A filter context is
+ * handed to Java as an opaque jlong.
+ */
+#include <seccomp.h>
+#include <sys/mman.h>
+
+JNIEXPORT jlong JNICALL NATIVE(seccompInit)(JNIEnv *env, jclass c, jint defaultAction)
+{
+    return (jlong)(intptr_t)seccomp_init((uint32_t)defaultAction);
+}
+
+JNIEXPORT void JNICALL NATIVE(seccompRelease)(JNIEnv *env, jclass c, jlong ctx)
+{
+    seccomp_release((scmp_filter_ctx)(intptr_t)ctx);
+}
+
+/* The libseccomp arch token for a name like "x86_64"; 0 if unknown. */
+JNIEXPORT jint JNICALL NATIVE(seccompArchResolve)(JNIEnv *env, jclass c, jbyteArray jname)
+{
+    char *name = cstr(env, jname);
+    uint32_t arch = name ? seccomp_arch_resolve_name(name) : 0;
+    free(name);
+    return (jint)arch;
+}
+
+/* Adds an arch to the filter; an arch already there (the native one) is fine. */
+JNIEXPORT jint JNICALL NATIVE(seccompArchAdd)(JNIEnv *env, jclass c, jlong ctx, jint arch)
+{
+    int r = seccomp_arch_add((scmp_filter_ctx)(intptr_t)ctx, (uint32_t)arch);
+    return r == -EEXIST ? 0 : r;
+}
+
+/* The native syscall number of a name, or -1 (__NR_SCMP_ERROR) when no arch of the filter knows it. */
+JNIEXPORT jint JNICALL NATIVE(seccompResolve)(JNIEnv *env, jclass c, jbyteArray jname)
+{
+    char *name = cstr(env, jname);
+    int nr = name ? seccomp_syscall_resolve_name(name) : __NR_SCMP_ERROR;
+    free(name);
+    return nr;
+}
+
+JNIEXPORT jint JNICALL NATIVE(seccompAttrSet)(JNIEnv *env, jclass c, jlong ctx, jint attr, jint value)
+{
+    return seccomp_attr_set((scmp_filter_ctx)(intptr_t)ctx, (enum scmp_filter_attr)attr, (uint32_t)value);
+}
+
+/* One rule; args holds (index, op, datum_a, datum_b) quadruples. */
+JNIEXPORT jint JNICALL NATIVE(seccompRuleAdd)(JNIEnv *env, jclass c, jlong ctx, jint action, jint syscall,
+                                              jlongArray jargs)
+{
+    jsize n = (*env)->GetArrayLength(env, jargs);
+    struct scmp_arg_cmp cmp[6];
+    jlong a[24];
+    if (n % 4 || n / 4 > 6)
+        return -EINVAL;
+    (*env)->GetLongArrayRegion(env, jargs, 0, n, a);
+    for (jsize i = 0; i < n / 4; i++) {
+        cmp[i].arg = (unsigned int)a[4 * i];
+        cmp[i].op = (enum scmp_compare)a[4 * i + 1];
+        cmp[i].datum_a = (scmp_datum_t)a[4 * i + 2];
+        cmp[i].datum_b = (scmp_datum_t)a[4 * i + 3];
+    }
+    return seccomp_rule_add_array((scmp_filter_ctx)(intptr_t)ctx, (uint32_t)action, syscall,
+                                  (unsigned int)(n / 4), cmp);
+}
+
+/* The compiled BPF program (struct sock_filter[]), through a memfd; NULL on failure. */
+JNIEXPORT jbyteArray JNICALL NATIVE(seccompExport)(JNIEnv *env, jclass c, jlong ctx)
+{
+    int fd = memfd_create("crema-seccomp", MFD_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    jbyteArray out = NULL;
+    if (seccomp_export_bpf((scmp_filter_ctx)(intptr_t)ctx, fd) == 0) {
+        off_t size = lseek(fd, 0, SEEK_END);
+        char *buf = size > 0 ? malloc((size_t)size) : NULL;
+        if (buf && pread(fd, buf, (size_t)size, 0) == size) {
+            out = (*env)->NewByteArray(env, (jsize)size);
+            if (out)
+                (*env)->SetByteArrayRegion(env, out, 0, (jsize)size, (jbyte *)buf);
+        }
+        free(buf);
+    }
+    close(fd);
+    return out;
+}

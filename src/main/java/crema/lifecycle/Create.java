@@ -9,6 +9,7 @@ import crema.plan.PlanInputs;
 import crema.hooks.HookRunner;
 import crema.hooks.LaterHooks;
 import crema.process.HelperLauncher;
+import crema.seccomp.SeccompCompiler;
 import crema.process.ProcStat;
 import crema.process.SyncChannel;
 import crema.spec.Spec;
@@ -71,7 +72,8 @@ public final class Create {
         Path stateDir = store.dir(o.id());
         PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                PlanInputs.HostFacts.probe(), Files::isDirectory, null);
+                PlanInputs.HostFacts.probe(), Files::isDirectory,
+                spec.linux() == null || spec.linux().seccomp() == null ? null : SeccompCompiler.compile(spec.linux().seccomp()));
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
 

@@ -59,25 +59,29 @@ public final class Start {
     }
 
     private static void waitForInit(int fd, Path fifo, ContainerRecord r) {
-        byte[] one = new byte[1];
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        while (true) {
-            try {
-                if (Sys.read(fd, one, fifo.toString()) == 1) return;
-            } catch (SysException e) {
-                if (e.errno() != crema.sys.Errno.EAGAIN) throw e;
-            }
-            if (!ProcStat.isOurs(r.pid(), r.initStartTime())) {
+        while (!readByte(fd, fifo)) {
+            // A short-lived container may have written its byte and exited between two reads.
+            if (!ProcStat.isOurs(r.pid(), r.initStartTime()) && !readByte(fd, fifo)) {
                 throw new ContainerException("cannot start a container that has stopped");
             }
             if (System.nanoTime() > deadline) throw new ContainerException("timed out waiting for the container init to start");
-            Thread.onSpinWait();
             try {
                 Thread.sleep(0, 200_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ContainerException("interrupted while starting");
             }
+        }
+    }
+
+    /** One byte from the fifo: true once the init has written it. */
+    private static boolean readByte(int fd, Path fifo) {
+        try {
+            return Sys.read(fd, new byte[1], fifo.toString()) == 1;
+        } catch (SysException e) {
+            if (e.errno() != crema.sys.Errno.EAGAIN) throw e;
+            return false;
         }
     }
 }

@@ -25,4 +25,13 @@ final class Native {
     static native int pidfdOpen(int pid);
     static native int pidfdSendSignal(int pidfd, int sig);
     static native String strerror(int errno);
+
+    static native long seccompInit(int defaultAction);
+    static native void seccompRelease(long ctx);
+    static native int seccompArchResolve(byte[] name);
+    static native int seccompArchAdd(long ctx, int arch);
+    static native int seccompResolve(byte[] name);
+    static native int seccompAttrSet(long ctx, int attr, int value);
+    static native int seccompRuleAdd(long ctx, int action, int syscall, long[] args);
+    static native byte[] seccompExport(long ctx);
 }

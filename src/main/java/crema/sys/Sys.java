@@ -26,6 +26,11 @@ public final class Sys {
 
     private Sys() {}
 
+    /** Loads libcremasys for the other classes of this package. */
+    static void ensureLoaded() {
+        load();
+    }
+
     private static void load() {
         if (loaded) return;
         synchronized (Sys.class) {

@@ -55,16 +55,42 @@ abstract class ConformanceBase {
         return crema.run("run", "--bundle", bundle.dir.toString(), newId());
     }
 
+    /** `create` of the bundle fails with exit 1 and a message containing expected, leaving nothing behind. */
+    Crema.Result assertCreateFailsCleanly(String expected) throws IOException {
+        bundle.save();
+        String id = newId();
+        Crema.Result r = crema.run("create", "--bundle", bundle.dir.toString(), id);
+        assertEquals(1, r.exit(), r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(r.err().contains(expected), r.err());
+        assertNothingLeft(id);
+        return r;
+    }
+
     /** Nothing of the container is left: state dir, cgroup dirs, processes rooted in the bundle. */
     void assertNothingLeft(String id) throws IOException {
         assertFalse(Files.exists(crema.root.resolve(id)), "state dir of " + id + " left behind");
         for (Path h : cgroupHierarchies()) {
-            try (Stream<Path> walk = Files.walk(h, 3)) {
-                List<Path> hits = walk.filter(p -> p.getFileName().toString().equals(id)).toList();
-                assertEquals(List.of(), hits, "cgroup dirs of " + id + " left behind");
-            }
+            assertEquals(List.of(), dirsNamed(h, id, 3), "cgroup dirs of " + id + " left behind");
         }
         assertEquals(List.of(), processesInCgroupNamed(id), "processes of " + id + " left behind");
+    }
+
+    /** Directories named name under root, to depth; cgroups that vanish meanwhile (other tests') are skipped. */
+    static List<Path> dirsNamed(Path root, String name, int depth) throws IOException {
+        List<Path> hits = new ArrayList<>();
+        Files.walkFileTree(root, java.util.Set.of(), depth, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                if (dir.getFileName().toString().equals(name)) hits.add(dir);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return hits;
     }
 
     static List<Path> cgroupHierarchies() throws IOException {

@@ -74,12 +74,7 @@ class KernelSettingsIT extends ConformanceBase {
     @Test
     void intelRdtIsClearlyUnsupportedWithoutResctrl() throws Exception {
         bundle.set("linux.intelRdt", map("closID", "x"));
-        bundle.save();
-        String id = newId();
-        Crema.Result r = crema.run("create", "--bundle", bundle.dir.toString(), id);
-        assertEquals(1, r.exit());
-        assertTrue(r.err().contains("linux.intelRdt: not supported here: resctrl is not mounted"), r.err());
-        assertNothingLeft(id);
+        assertCreateFailsCleanly("linux.intelRdt: not supported here: resctrl is not mounted");
     }
 
     @Test
