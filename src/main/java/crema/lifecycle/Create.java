@@ -105,6 +105,7 @@ public final class Create {
                 // While the init waits: its id maps (as the privileged parent, so setgroups stays allowed).
                 writeIdMap(pid, "uid_map", plan.uidMappings());
                 writeIdMap(pid, "gid_map", plan.gidMappings());
+                NetDevices.moveInto(plan.netDevices(), pid);
                 if (plan.oomScoreAdj() != null) {
                     writeProc(pid, "oom_score_adj", plan.oomScoreAdj().toString());
                 }

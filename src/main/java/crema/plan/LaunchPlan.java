@@ -18,6 +18,7 @@ public record LaunchPlan(
         List<HookStep> hooks,
         Seccomp seccomp,
         ProcessAttributes attributes,
+        java.util.Map<String, String> netDevices,
         String hostname,
         String domainname,
         String rootfs,

@@ -128,6 +128,7 @@ public final class PlanBuilder {
         List<String> sysctlValues = new ArrayList<>();
         Sysctls.check(spec.linux().sysctl(), seen, sysctlKeys, sysctlValues);
         ProcessAttributes attrs = ProcessAttributes.of(p, spec.linux());
+        java.util.Map<String, String> netDevices = netDevices((cloneFlags & CLONE_NEWNET) != 0);
         List<HookStep> hooks = new ArrayList<>();
         if (spec.hooks() != null) {
             hookSteps(spec.hooks().createContainer(), HookStep.CREATE_CONTAINER, "hooks.createContainer", hooks);
@@ -143,7 +144,7 @@ public final class PlanBuilder {
                 : new LaunchPlan.Seccomp(in.seccomp().bpf(), in.seccomp().flags(), !p.noNewPrivileges());
 
         return new LaunchPlan(cloneFlags, List.copyOf(joins), uidMap, gidMap, timeOffsets, sysctlKeys, sysctlValues,
-                hooks, seccomp, attrs, hostname, domainname, rootfs, spec.root().readonly(),
+                hooks, seccomp, attrs, netDevices, hostname, domainname, rootfs, spec.root().readonly(),
                 in.noPivot(), rootPropagation, rootfsPropagation, mounts, devices, symlinks, masked, readonly,
                 List.copyOf(p.args()), List.copyOf(env), Path.of(p.cwd()).normalize().toString(), uid, gid, umask,
                 List.copyOf(groups), rlimits(p), capabilities(p), p.noNewPrivileges(), in.newKeyring(), oom, in.fifoDir(),
@@ -159,7 +160,6 @@ public final class PlanBuilder {
                 throw new InvalidSpecException("linux.intelRdt", in.host().resctrl()
                         ? "not supported by this version of crema yet" : "not supported here: resctrl is not mounted");
             }
-            if (l.netDevices() != null && !l.netDevices().isEmpty()) throw notYet("linux.netDevices");
             // As runc: a label for an LSM the host does not run is ignored; one it runs we cannot apply yet.
             if (emptyToNull(l.mountLabel()) != null && in.host().selinux()) throw notYet("linux.mountLabel");
         }
@@ -301,6 +301,25 @@ public final class PlanBuilder {
                         h.args() == null ? List.of() : List.copyOf(h.args()), h.env() == null ? List.of() : List.copyOf(h.env())));
             }
         }
+    }
+
+    /** linux.netDevices: host interface → name in the container, which needs its own new network namespace. */
+    private java.util.Map<String, String> netDevices(boolean newNetNs) {
+        var devices = spec.linux().netDevices();
+        if (devices == null || devices.isEmpty()) return java.util.Map.of();
+        if (!newNetNs) throw new InvalidSpecException("linux.netDevices", "needs a new network namespace (linux.namespaces)");
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (var e : devices.entrySet()) {
+            String field = "linux.netDevices[\"" + e.getKey() + "\"]";
+            String name = e.getValue() == null || emptyToNull(e.getValue().name()) == null ? e.getKey() : e.getValue().name();
+            for (String n : List.of(e.getKey(), name)) {
+                if (n.isEmpty() || n.length() > 15 || n.equals(".") || n.equals("..") || !n.matches("[^/:\\s]+")) {
+                    throw new InvalidSpecException(field, "\"" + n + "\" is not a valid interface name");
+                }
+            }
+            out.put(e.getKey(), name);
+        }
+        return out;
     }
 
     private static <T> List<T> nullToEmpty(List<T> l) {

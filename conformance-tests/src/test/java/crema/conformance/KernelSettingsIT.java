@@ -85,4 +85,20 @@ class KernelSettingsIT extends ConformanceBase {
         assertTrue(r.err().contains("process.scheduler.policy: unknown policy \"SCHED_NOPE\""), r.err());
         assertTrue(List.of(r.err().split("\n")).size() == 1, r.err());
     }
+
+    @Test
+    void aNetDeviceMovesIntoTheContainerUnderItsNewName() throws Exception {
+        String host = "crv" + ProcessHandle.current().pid() % 100000;
+        Process add = new ProcessBuilder("ip", "link", "add", host, "type", "veth", "peer", "name", host + "p").inheritIO().start();
+        assertEquals(0, add.waitFor());
+        try {
+            bundle.set("linux.netDevices", map(host, map("name", "eth7")));
+            bundle.shell("ls /sys/class/net | tr '\\n' ' '");
+            assertEquals("eth7 lo ", runOk());
+            // The veth pair died with the container's namespace.
+            assertEquals(1, new ProcessBuilder("ip", "link", "show", host + "p").start().waitFor());
+        } finally {
+            new ProcessBuilder("ip", "link", "del", host).start().waitFor();
+        }
+    }
 }
