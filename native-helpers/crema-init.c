@@ -29,6 +29,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/statfs.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -60,6 +61,8 @@ static int fifo_dir_fd = -1;
 static char exe_path[PATH_MAX];
 static char *state_json;   /* the container's state, from PID_ACK, for hooks' stdin */
 static size_t state_len;
+static char *process_state_json; /* what the seccomp agent gets with the listener fd */
+static int listener_fd = -1;     /* connected to the seccomp agent before pivot_root */
 
 /* ---- sync socket ---- */
 
@@ -538,12 +541,47 @@ static void run_hooks(uint32_t kind, const char *name)
 			run_hook(&plan.hooks[i], name);
 }
 
+/* The agent's socket is a host path: connect while the host's root is still ours. */
+static void connect_listener(void)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (!plan.seccomp_listener)
+		return;
+	if (strlen(plan.seccomp_listener) >= sizeof(addr.sun_path))
+		fail(ENAMETOOLONG, "seccomp listener \"%s\"", plan.seccomp_listener);
+	strcpy(addr.sun_path, plan.seccomp_listener);
+	if ((listener_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(listener_fd, (struct sockaddr *)&addr, sizeof(addr)))
+		fail(errno, "connect to the seccomp listener \"%s\"", plan.seccomp_listener);
+}
+
+/* Hands the notify fd to the agent with the container process state, as the spec says. */
+static void send_listener_fd(int notify_fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {process_state_json, process_state_json ? strlen(process_state_json) : 0};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
+	if (sendmsg(listener_fd, &msg, MSG_NOSIGNAL) < 0)
+		fail(errno, "send the seccomp notify fd to \"%s\"", plan.seccomp_listener);
+	close(notify_fd);
+	close(listener_fd);
+	listener_fd = -1;
+}
+
 static void load_seccomp(void)
 {
 	struct sock_fprog prog = {.len = (unsigned short)(plan.seccomp_len / 8),
 				  .filter = (struct sock_filter *)plan.seccomp_bpf};
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan.seccomp_flags, &prog) < 0)
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan.seccomp_flags, &prog);
+	if (r < 0)
 		fail(errno, "load the seccomp filter");
+	if (plan.seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		send_listener_fd((int)r);
 }
 
 static void set_cpu_affinity(const struct plan_cpu_mask *m, const char *which)
@@ -667,14 +705,19 @@ static void set_credentials(void)
 /* The container init: PLAN.md "Executing it", strictly in that order. */
 static void __attribute__((noreturn)) init(void)
 {
-	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE), ack[8];
+	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE + 1), ack[8]; /* +1: room for a NUL */
 	sigset_t all;
 
 	if (!ack_buf)
 		fail(ENOMEM, "allocate the sync buffer");
 	size_t n = recv_msg(SYNC_PID_ACK, ack_buf, SYNC_MAX_MESSAGE, "PID_ACK");
-	state_json = (char *)ack_buf + 4; /* the payload: the state JSON for hooks */
-	state_len = n;
+	/* the payload: the state JSON for hooks, then after a NUL the seccomp agent's process state */
+	state_json = (char *)ack_buf + 4;
+	state_len = strnlen(state_json, n);
+	if (state_len + 1 < n) {
+		ack_buf[4 + n] = 0; /* within the +1 of the allocation */
+		process_state_json = state_json + state_len + 1;
+	}
 	/* the container gets its own session, and unless --no-new-keyring its own keyring,
 	 * so the keys of the caller's session stay out of reach */
 	if (setsid() < 0)
@@ -718,6 +761,7 @@ static void __attribute__((noreturn)) init(void)
 		fail(errno, "send MOUNTS_DONE");
 	recv_msg(SYNC_MOUNTS_ACK, ack, sizeof(ack), "MOUNTS_ACK");
 	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
+	connect_listener();
 	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
 

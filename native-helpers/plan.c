@@ -57,6 +57,7 @@ static const struct tag_info tags[] = {
 	{PT_CPU_AFFINITY, "CPU_AFFINITY", 2, 8 + 8 * PLAN_CPU_WORDS, 0},
 	{PT_PERSONALITY, "PERSONALITY", 1, 4, 0},
 	{PT_MEMORY_POLICY, "MEMORY_POLICY", 1, 8 + 8 * PLAN_CPU_WORDS, 0},
+	{PT_SECCOMP_LISTENER, "SECCOMP_LISTENER", 1, 0, 0},
 };
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
 
@@ -334,6 +335,8 @@ static int parse_record(struct rd *r, uint16_t tag, struct plan *p)
 		m->present = 1;
 		return get_mask(r, "mask", m->bits);
 	}
+	case PT_SECCOMP_LISTENER:
+		return get_str(r, "path", &p->seccomp_listener);
 	case PT_PERSONALITY:
 		p->has_personality = 1;
 		return get_u32(r, "persona", &p->personality);
@@ -471,6 +474,7 @@ void plan_free(struct plan *p)
 	free(p->additional_gids);
 	free(p->rlimits);
 	free(p->time_offsets);
+	free(p->seccomp_listener);
 	for (size_t i = 0; p->sysctls && i < p->n_sysctls; i++) {
 		free(p->sysctls[i].key);
 		free(p->sysctls[i].value);

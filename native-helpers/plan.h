@@ -43,6 +43,7 @@ enum plan_tag {
 	PT_CPU_AFFINITY = 44,
 	PT_PERSONALITY = 45,
 	PT_MEMORY_POLICY = 46,
+	PT_SECCOMP_LISTENER = 47,
 };
 
 #define PLAN_ROOTFS_READONLY 0x1u
@@ -143,6 +144,7 @@ struct plan {
 	uint32_t seccomp_flags, seccomp_early; /* early: load before dropping capabilities */
 	uint8_t *seccomp_bpf;                  /* struct sock_filter[], NULL if none */
 	size_t seccomp_len;                    /* in bytes, a multiple of 8 */
+	char *seccomp_listener; /* unix socket path of the seccomp agent, NULL if none */
 	struct plan_hook *hooks;
 	size_t n_hooks;
 	int has_io_priority;

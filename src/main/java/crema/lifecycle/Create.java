@@ -111,7 +111,7 @@ public final class Create {
                 }
                 byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "creating", pid, bundle.toString(),
                         spec.annotations()));
-                sync.send(SyncChannel.PID_ACK, state);
+                sync.send(SyncChannel.PID_ACK, pidAck(state, plan, pid));
                 sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
                 if (spec.hooks() != null) {
                     HookRunner.run(spec.hooks().prestart(), "prestart", state);
@@ -137,6 +137,29 @@ public final class Create {
         } finally {
             if (!cleanup.done) cleanup.run();
         }
+    }
+
+    /** The state JSON for hooks and, for a seccomp agent, NUL then its container process state. */
+    private static byte[] pidAck(byte[] state, LaunchPlan plan, int pid) {
+        if (plan.seccomp() == null || plan.seccomp().listenerPath() == null) return state;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(state);
+        out.write(0);
+        try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("ociVersion", "1.3.0");
+            g.writeArrayFieldStart("fds");
+            g.writeString("seccompFd");
+            g.writeEndArray();
+            g.writeNumberField("pid", pid);
+            g.writeStringField("metadata", plan.seccomp().listenerMetadata());
+            g.writeFieldName("state");
+            g.writeRawValue(new String(state, java.nio.charset.StandardCharsets.UTF_8));
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private static void writeIdMap(int pid, String file, List<LaunchPlan.IdMap> map) {

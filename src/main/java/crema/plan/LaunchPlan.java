@@ -52,7 +52,7 @@ public record LaunchPlan(
     }
 
     /** The compiled filter; early = load before the credentials change (needed without no_new_privs). */
-    public record Seccomp(byte[] bpf, int flags, boolean early) {}
+    public record Seccomp(byte[] bpf, int flags, boolean early, String listenerPath, String listenerMetadata) {}
 
     /** One line of uid_map/gid_map: Java writes them while the init waits for PID_ACK. */
     public record IdMap(long containerId, long hostId, long size) {}

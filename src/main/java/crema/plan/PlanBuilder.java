@@ -141,7 +141,8 @@ public final class PlanBuilder {
             }
         }
         LaunchPlan.Seccomp seccomp = in.seccomp() == null ? null
-                : new LaunchPlan.Seccomp(in.seccomp().bpf(), in.seccomp().flags(), !p.noNewPrivileges());
+                : new LaunchPlan.Seccomp(in.seccomp().bpf(), in.seccomp().flags(), !p.noNewPrivileges(),
+                        in.seccomp().listenerPath(), in.seccomp().listenerMetadata());
 
         return new LaunchPlan(cloneFlags, List.copyOf(joins), uidMap, gidMap, timeOffsets, sysctlKeys, sysctlValues,
                 hooks, seccomp, attrs, netDevices, hostname, domainname, rootfs, spec.root().readonly(),

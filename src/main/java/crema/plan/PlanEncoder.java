@@ -18,7 +18,7 @@ public final class PlanEncoder {
 
     static final int CLONE_FLAGS = 1, NS_JOIN = 2, HOSTNAME = 3, DOMAINNAME = 4, TIME_OFFSETS = 5;
     static final int SYSCTL = 25, SECCOMP = 38, HOOK = 39, IO_PRIORITY = 42, SCHEDULER = 43, CPU_AFFINITY = 44,
-            PERSONALITY = 45, MEMORY_POLICY = 46;
+            PERSONALITY = 45, MEMORY_POLICY = 46, SECCOMP_LISTENER = 47;
     static final int ROOTFS = 10, ROOTFS_FLAGS = 11, ROOT_PROPAGATION = 12, ROOTFS_PROPAGATION_AFTER = 13;
     static final int MOUNT = 20, DEVICE = 21, SYMLINK = 22, MASKED_PATH = 23, READONLY_PATH = 24;
     static final int ARG = 30, ENV = 31, CWD = 32, USER = 33, ADDITIONAL_GIDS = 34, RLIMIT = 35, CAPS = 36,
@@ -87,6 +87,7 @@ public final class PlanEncoder {
             Rec r = new Rec().u32(p.seccomp().flags()).u32(p.seccomp().early() ? 1 : 0);
             r.bytes(p.seccomp().bpf());
             record(SECCOMP, r);
+            if (p.seccomp().listenerPath() != null) record(SECCOMP_LISTENER, new Rec().str(p.seccomp().listenerPath()));
         }
         for (var h : p.hooks()) {
             Rec r = new Rec().u32(h.kind()).u32(h.timeoutSeconds()).str(h.path()).u32(h.args().size());

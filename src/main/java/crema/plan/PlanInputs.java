@@ -37,5 +37,5 @@ public record PlanInputs(
     }
 
     /** linux.seccomp compiled to BPF (by crema.seccomp, through libseccomp); null when there is none. */
-    public record SeccompProgram(byte[] bpf, int flags) {}
+    public record SeccompProgram(byte[] bpf, int flags, String listenerPath, String listenerMetadata) {}
 }

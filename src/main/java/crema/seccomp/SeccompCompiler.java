@@ -21,7 +21,9 @@ import java.util.Set;
  */
 public final class SeccompCompiler {
     static final int ACT_KILL_THREAD = 0x00000000, ACT_KILL_PROCESS = 0x80000000, ACT_TRAP = 0x00030000,
-            ACT_ERRNO = 0x00050000, ACT_TRACE = 0x7ff00000, ACT_LOG = 0x7ffc0000, ACT_ALLOW = 0x7fff0000;
+            ACT_ERRNO = 0x00050000, ACT_TRACE = 0x7ff00000, ACT_LOG = 0x7ffc0000, ACT_ALLOW = 0x7fff0000,
+            ACT_NOTIFY = 0x7fc00000;
+    private static final int FLAG_NEW_LISTENER = 8;
     private static final int EPERM = 1;
 
     private static final Map<String, Integer> OPERATORS = Map.of(
@@ -33,7 +35,7 @@ public final class SeccompCompiler {
             "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32);
 
     public static final List<String> ACTIONS = List.of("SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-            "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG");
+            "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY");
     public static final List<String> ARCHES = List.of("SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
             "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
             "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
@@ -59,8 +61,14 @@ public final class SeccompCompiler {
             if (f == null) throw new InvalidSpecException("linux.seccomp.flags[" + i + "]", "unknown flag \"" + flagNames.get(i) + "\"");
             flags |= f;
         }
-        if (s.listenerPath() != null && !s.listenerPath().isEmpty()) {
-            throw new InvalidSpecException("linux.seccomp.listenerPath", "seccomp notification is not supported by this version of crema yet");
+        String listener = s.listenerPath() == null || s.listenerPath().isEmpty() ? null : s.listenerPath();
+        boolean notify = s.defaultAction() != null && s.defaultAction().equals("SCMP_ACT_NOTIFY")
+                || (s.syscalls() != null && s.syscalls().stream().anyMatch(r -> "SCMP_ACT_NOTIFY".equals(r.action())));
+        if (notify) {
+            // The agent gets the notify fd through listenerPath: without it nobody could answer.
+            if (listener == null) throw new InvalidSpecException("linux.seccomp.listenerPath", "must be set when SCMP_ACT_NOTIFY is used");
+            if (!listener.startsWith("/")) throw new InvalidSpecException("linux.seccomp.listenerPath", "must be an absolute path");
+            flags |= FLAG_NEW_LISTENER;
         }
         try (SeccompFilter filter = new SeccompFilter(defaultAction)) {
             List<String> arches = s.architectures() == null ? List.of() : s.architectures();
@@ -72,7 +80,8 @@ public final class SeccompCompiler {
             }
             List<SeccompSyscall> rules = s.syscalls() == null ? List.of() : s.syscalls();
             for (int i = 0; i < rules.size(); i++) addRules(filter, rules.get(i), defaultAction, "linux.seccomp.syscalls[" + i + "]");
-            return new SeccompProgram(filter.export(), flags);
+            return new SeccompProgram(filter.export(), flags, notify ? listener : null,
+                    s.listenerMetadata() == null ? "" : s.listenerMetadata());
         }
     }
 
@@ -126,7 +135,7 @@ public final class SeccompCompiler {
             case "SCMP_ACT_TRACE" -> ACT_TRACE | ret;
             case "SCMP_ACT_ALLOW" -> ACT_ALLOW;
             case "SCMP_ACT_LOG" -> ACT_LOG;
-            case "SCMP_ACT_NOTIFY" -> throw new InvalidSpecException(field, "SCMP_ACT_NOTIFY is not supported by this version of crema yet");
+            case "SCMP_ACT_NOTIFY" -> ACT_NOTIFY;
             default -> throw new InvalidSpecException(field, "unknown action \"" + name + "\"");
         };
     }

@@ -75,6 +75,42 @@ class SeccompIT extends ConformanceBase {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void notifyHandsTheListenerFdAndStateToTheAgent() throws Exception {
+        Path agent = Path.of(System.getProperty("crema.probes", "target/native"), "seccomp-agent");
+        Path socket = tmp.resolve("agent.sock");
+        Path received = tmp.resolve("agent-state.json");
+        // The agent answers every notified call with ENOMSG (42).
+        Process p = new ProcessBuilder(agent.toString(), socket.toString(), received.toString(), "42")
+                .redirectErrorStream(true).start();
+        try {
+            assertEquals("listening", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine());
+            seccomp(map("defaultAction", "SCMP_ACT_ALLOW", "listenerPath", socket.toString(), "listenerMetadata", "meta-1",
+                    "syscalls", new ArrayList<>(List.of(map("names", new ArrayList<>(List.of("mkdir", "mkdirat")),
+                            "action", "SCMP_ACT_NOTIFY")))));
+            bundle.shell("mkdir /made 2>&1; echo after");
+            String id = newId();
+            bundle.save();
+            Crema.Result r = crema.run("run", "--bundle", bundle.dir.toString(), id).ok();
+            assertEquals("mkdir: can't create directory '/made': No message of desired type\nafter\n", r.out());
+            Map<String, Object> state = (Map<String, Object>) Json.parse(Files.readString(received));
+            assertEquals(List.of("seccompFd"), state.get("fds"));
+            assertEquals("meta-1", state.get("metadata"));
+            assertTrue(((Number) state.get("pid")).intValue() > 0);
+            assertEquals(id, ((Map<String, Object>) state.get("state")).get("id"));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void notifyWithoutAListenerIsRefused() throws Exception {
+        seccomp(map("defaultAction", "SCMP_ACT_ALLOW", "syscalls", new ArrayList<>(List.of(map(
+                "names", new ArrayList<>(List.of("mkdir")), "action", "SCMP_ACT_NOTIFY")))));
+        assertCreateFailsCleanly("linux.seccomp.listenerPath: must be set when SCMP_ACT_NOTIFY is used");
+    }
+
+    @Test
     void badNamesAreRefusedWithTheirPath() throws Exception {
         seccomp(map("defaultAction", "SCMP_ACT_ALLOW", "syscalls", new ArrayList<>(List.of(map(
                 "names", new ArrayList<>(List.of("mkdir")), "action", "SCMP_ACT_NOPE")))));
