@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -293,6 +294,145 @@ static void remount(const char *target, unsigned long flags, int keep, const cha
 	fail(errno, "remount \"%s\" with flags 0x%lx", what, flags);
 }
 
+/* A user namespace holding uid_map/gid_map, for MOUNT_ATTR_IDMAP: a child that
+ * unshares one and waits while we write its maps and keep a reference. */
+static int idmap_userns(const char *uid_map, const char *gid_map, const char *what)
+{
+	int hold[2];
+	char path[64];
+	if (pipe2(hold, O_CLOEXEC))
+		fail(errno, "idmap \"%s\": pipe", what);
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		fail(errno, "idmap \"%s\": clone a user namespace", what);
+	if (pid == 0) {
+		char c;
+		close(hold[1]);
+		_exit(read(hold[0], &c, 1) < 0);
+	}
+	close(hold[0]);
+	const char *maps[2][2] = {{"uid_map", uid_map}, {"gid_map", gid_map}};
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, maps[i][0]);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		size_t len = strlen(maps[i][1]);
+		if (fd < 0 || write(fd, maps[i][1], len) != (ssize_t)len)
+			fail(errno, "idmap \"%s\": write %s", what, maps[i][0]);
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		fail(errno, "idmap \"%s\": open %s", what, path);
+	close(hold[1]);
+	waitpid(pid, NULL, 0);
+	return ns;
+}
+
+/*
+ * The user namespaces of idmapped binds with their own mappings, made by
+ * stage1: it is in the host's pid namespace (so /proc/<pid> of its helper child
+ * is right) and has not joined any user namespace yet (hostIDs are the host's).
+ * The init inherits the fds. -1: the container's own user namespace.
+ */
+static int idmap_fds[512];
+
+static void prepare_idmaps(void)
+{
+	for (size_t i = 0; i < plan.n_mounts; i++) {
+		const struct plan_mount *m = &plan.mounts[i];
+		idmap_fds[i] = (m->flags2 & PLAN_MOUNT_IDMAP) && *m->uid_map
+				       ? idmap_userns(m->uid_map, m->gid_map, m->destination) : -1;
+	}
+}
+
+/* An idmapped bind: a detached copy of the source, idmapped, then moved onto dst. */
+static void bind_idmapped(const struct plan_mount *m, int sfd, int dst)
+{
+	int rec = (m->flags & MS_REC) ? AT_RECURSIVE : 0;
+	int ns = idmap_fds[m - plan.mounts] >= 0 ? idmap_fds[m - plan.mounts]
+						  : open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		fail(errno, "idmap \"%s\": open the container's user namespace", m->destination);
+	int tree = (int)syscall(SYS_open_tree, sfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+	if (tree < 0)
+		fail(errno, "open_tree \"%s\"", m->source);
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | ((m->flags2 & PLAN_MOUNT_IDMAP_REC) ? AT_RECURSIVE : 0),
+		    &a, sizeof(a)))
+		fail(errno, "idmap \"%s\"", m->destination);
+	if (syscall(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+		fail(errno, "move_mount \"%s\" on \"%s\"", m->source, m->destination);
+	close(tree);
+	close(ns);
+}
+
+/* tmpcopyup: what the directory held before the tmpfs covered it, copied into the tmpfs. */
+static void copy_tree(int from, int to, const char *what, int depth)
+{
+	if (depth > 64)
+		fail(ELOOP, "tmpcopyup \"%s\": too deep", what);
+	int dfd = dup(from);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d)
+		fail(errno, "tmpcopyup \"%s\": read directory", what);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+		struct stat st;
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW))
+			fail(errno, "tmpcopyup \"%s/%s\": stat", what, n);
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdirat(to, n, st.st_mode & 07777))
+				fail(errno, "tmpcopyup \"%s/%s\": mkdir", what, n);
+			int a = openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int b = openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (a < 0 || b < 0)
+				fail(errno, "tmpcopyup \"%s/%s\": open", what, n);
+			copy_tree(a, b, what, depth + 1);
+			close(a);
+			close(b);
+		} else if (S_ISREG(st.st_mode)) {
+			int a = openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int b = openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
+			char buf[65536];
+			ssize_t k;
+			if (a < 0 || b < 0)
+				fail(errno, "tmpcopyup \"%s/%s\": open", what, n);
+			while ((k = read(a, buf, sizeof(buf))) > 0)
+				if (write(b, buf, (size_t)k) != k)
+					fail(errno, "tmpcopyup \"%s/%s\": write", what, n);
+			if (k < 0)
+				fail(errno, "tmpcopyup \"%s/%s\": read", what, n);
+			close(a);
+			close(b);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t k = readlinkat(from, n, target, sizeof(target) - 1);
+			if (k < 0)
+				fail(errno, "tmpcopyup \"%s/%s\": readlink", what, n);
+			target[k] = 0;
+			if (symlinkat(target, to, n))
+				fail(errno, "tmpcopyup \"%s/%s\": symlink", what, n);
+		} else if (mknodat(to, n, st.st_mode, st.st_rdev)) {
+			fail(errno, "tmpcopyup \"%s/%s\": mknod", what, n);
+		}
+		if (fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW))
+			fail(errno, "tmpcopyup \"%s/%s\": chown", what, n);
+	}
+	closedir(d);
+}
+
+static int reopen_dir(int pathfd, const char *what)
+{
+	int fd = open(FDPATH(pathfd), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail(errno, "open directory \"%s\"", what);
+	return fd;
+}
+
 static void do_mounts(void)
 {
 	for (size_t i = 0; i < plan.n_mounts; i++) {
@@ -305,11 +445,25 @@ static void do_mounts(void)
 			int sfd = open(m->source, O_PATH | O_CLOEXEC);
 			if (sfd < 0)
 				fail(errno, "open bind source \"%s\"", m->source);
-			if (mount(FDPATH(sfd), FDPATH(dst), NULL, MS_BIND | (m->flags & MS_REC), NULL))
+			if (m->flags2 & PLAN_MOUNT_IDMAP)
+				bind_idmapped(m, sfd, dst);
+			else if (mount(FDPATH(sfd), FDPATH(dst), NULL, MS_BIND | (m->flags & MS_REC), NULL))
 				fail(errno, "mount \"%s\" on \"%s\"", src, m->destination);
 			close(sfd);
-		} else if (mount(m->source, FDPATH(dst), m->fstype, m->flags, m->data)) {
-			fail(errno, "mount \"%s\" on \"%s\"", src, m->destination);
+		} else {
+			int old = (m->flags2 & PLAN_MOUNT_TMPCOPYUP) ? reopen_dir(dst, m->destination) : -1;
+			if (mount(m->source, FDPATH(dst), m->fstype, m->flags, m->data))
+				fail(errno, "mount \"%s\" on \"%s\"", src, m->destination);
+			if (old >= 0) {
+				int top = in_root(m->destination);
+				if (top < 0)
+					fail(errno, "open \"%s\" in the rootfs", m->destination);
+				int fresh = reopen_dir(top, m->destination);
+				copy_tree(old, fresh, m->destination, 0);
+				close(fresh);
+				close(top);
+				close(old);
+			}
 		}
 		close(dst);
 
@@ -437,6 +591,28 @@ static void readonly_paths(void)
 
 /* ---- entering the rootfs ---- */
 
+/*
+ * pivot_root refuses a shared new root or a shared parent of it, which a shared
+ * root propagation would give: make the mount holding the rootfs private (in our
+ * namespace only), so the self-bind of the rootfs is private too. The
+ * requested propagation is set on the new "/" after pivot_root.
+ */
+static void make_rootfs_parent_private(void)
+{
+	char path[PATH_MAX];
+	if (strlen(plan.rootfs) >= sizeof(path))
+		fail(ENAMETOOLONG, "rootfs \"%s\"", plan.rootfs);
+	strcpy(path, plan.rootfs);
+	for (;;) { /* EINVAL: not a mount point, try its parent; "/" always is one */
+		if (!mount(NULL, *path ? path : "/", NULL, MS_PRIVATE, NULL))
+			return;
+		if (errno != EINVAL || !*path)
+			fail(errno, "make the mount holding \"%s\" private", plan.rootfs);
+		char *slash = strrchr(path, '/');
+		*slash = 0;
+	}
+}
+
 static void enter_rootfs(void)
 {
 	if (fchdir(root_fd))
@@ -447,9 +623,17 @@ static void enter_rootfs(void)
 		if (chroot("."))
 			fail(errno, "chroot \"%s\"", plan.rootfs);
 	} else {
+		int old_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (old_root < 0)
+			fail(errno, "open the old root");
 		if (syscall(SYS_pivot_root, ".", "."))
 			fail(errno, "pivot_root \"%s\"", plan.rootfs);
-		/* the old root now sits on "."; detach it without telling the host */
+		/* the old root now sits on top of the new one: from inside it (so "." is the old
+		 * root, not the new one whose mounts keep their propagation), make it a slave so
+		 * its detach does not reach the host, then detach it */
+		if (fchdir(old_root))
+			fail(errno, "chdir to the old root");
+		close(old_root);
 		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL))
 			fail(errno, "make the old root a slave");
 		if (umount2(".", MNT_DETACH))
@@ -741,6 +925,7 @@ static void __attribute__((noreturn)) init(void)
 		fail(EINVAL, "refusing to set up \"%s\" outside a new mount namespace", plan.rootfs);
 	if (plan.root_propagation && mount(NULL, "/", NULL, MS_REC | plan.root_propagation, NULL))
 		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.root_propagation);
+	make_rootfs_parent_private();
 	if (mount(plan.rootfs, plan.rootfs, NULL, MS_BIND | MS_REC, NULL))
 		fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs);
 	if ((root_fd = open(plan.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -845,6 +1030,7 @@ int main(void)
 		fail(EINVAL, "clone flags 0x%llx are not all CLONE_NEW* flags",
 		     (unsigned long long)plan.clone_flags);
 
+	prepare_idmaps();
 	for (size_t i = 0; i < plan.n_ns_joins; i++) {
 		int nsfd = open(plan.ns_joins[i].path, O_RDONLY | O_CLOEXEC);
 		if (nsfd < 0)

@@ -149,11 +149,11 @@ static void full_plan(struct buf *b)
 	rec_u64(b, PT_ROOTFS_PROPAGATION_AFTER, MS_SHARED);
 	s = rec(b, PT_MOUNT);
 	U32(b, 0), U32(b, 0), U64(b, MS_NOSUID | MS_NOEXEC), U64(b, 0), U64(b, 0), U64(b, 0);
-	str(b, "proc"), str(b, "/proc"), str(b, "proc"), str(b, "");
+	str(b, "proc"), str(b, "/proc"), str(b, "proc"), str(b, ""), str(b, ""), str(b, "");
 	end(b, s);
 	s = rec(b, PT_MOUNT);
 	U32(b, 1), U32(b, 1), U64(b, MS_BIND | MS_RDONLY), U64(b, MS_PRIVATE), U64(b, 1), U64(b, 2);
-	str(b, "/etc/hosts"), str(b, "/etc/hosts"), str(b, ""), str(b, "");
+	str(b, "/etc/hosts"), str(b, "/etc/hosts"), str(b, ""), str(b, ""), str(b, "0 1000 1\n"), str(b, "");
 	end(b, s);
 	s = rec(b, PT_DEVICE);
 	U32(b, S_IFCHR), U32(b, 1), U32(b, 3), U32(b, 0666), U32(b, 5), U32(b, 6), U32(b, 0);
@@ -369,7 +369,7 @@ static void test_bad(void)
 	begin(&b), required(&b, 0), s = rec(&b, PT_MOUNT), U32(&b, 2), U32(&b, 0);
 	for (int i = 0; i < 4; i++)
 		U64(&b, 0);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 6; i++)
 		str(&b, "");
 	end(&b, s), finish(&b), BAD("unknown mount kind");
 	begin(&b), required(&b, 0), s = rec(&b, PT_MOUNT), U32(&b, 0), end(&b, s), finish(&b);

@@ -154,8 +154,11 @@ static int parse_mount(struct rd *r, struct plan_mount *m)
 	    get_u64(r, "flags", &m->flags) || get_u64(r, "propagation", &m->propagation) ||
 	    get_u64(r, "attr_set", &m->attr_set) || get_u64(r, "attr_clr", &m->attr_clr) ||
 	    get_str(r, "source", &m->source) || get_str(r, "destination", &m->destination) ||
-	    get_str(r, "fstype", &m->fstype) || get_str(r, "data", &m->data))
+	    get_str(r, "fstype", &m->fstype) || get_str(r, "data", &m->data) ||
+	    get_str(r, "uid_map", &m->uid_map) || get_str(r, "gid_map", &m->gid_map))
 		return -1;
+	if ((m->flags2 & PLAN_MOUNT_IDMAP) && m->kind != PLAN_MOUNT_BIND)
+		return rd_fail(r, "flags2", "only a bind mount can be idmapped");
 	if (m->kind > PLAN_MOUNT_BIND)
 		return rd_fail(r, "kind", "unknown mount kind");
 	return 0;
@@ -452,6 +455,8 @@ void plan_free(struct plan *p)
 		free(p->mounts[i].destination);
 		free(p->mounts[i].fstype);
 		free(p->mounts[i].data);
+		free(p->mounts[i].uid_map);
+		free(p->mounts[i].gid_map);
 	}
 	free(p->mounts);
 	for (size_t i = 0; p->devices && i < p->n_devices; i++)

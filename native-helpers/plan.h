@@ -50,6 +50,9 @@ enum plan_tag {
 #define PLAN_ROOTFS_NO_PIVOT 0x2u
 #define PLAN_MOUNT_BIND 1u          /* mount.kind */
 #define PLAN_MOUNT_FILE 0x1u        /* mount.flags2 */
+#define PLAN_MOUNT_TMPCOPYUP 0x2u   /* mount.flags2: copy what the directory held into the new tmpfs */
+#define PLAN_MOUNT_IDMAP 0x4u       /* mount.flags2: idmap the bind with uid_map/gid_map */
+#define PLAN_MOUNT_IDMAP_REC 0x8u   /* mount.flags2: ... and every mount below it */
 #define PLAN_DEVICE_BIND_HOST 0x1u  /* device.flags */
 #define PLAN_NO_NEW_PRIVS 0x1u      /* process_flags */
 #define PLAN_NEW_KEYRING 0x2u       /* process_flags: join a new session keyring */
@@ -63,6 +66,7 @@ struct plan_mount {
 	uint32_t kind, flags2;
 	uint64_t flags, propagation, attr_set, attr_clr;
 	char *source, *destination, *fstype, *data;
+	char *uid_map, *gid_map; /* uid_map/gid_map text for an idmapped bind; "" = the container's */
 };
 
 struct plan_device {

@@ -164,9 +164,7 @@ public final class Create {
 
     private static void writeIdMap(int pid, String file, List<LaunchPlan.IdMap> map) {
         if (map.isEmpty()) return;
-        StringBuilder b = new StringBuilder();
-        for (LaunchPlan.IdMap m : map) b.append(m.containerId()).append(' ').append(m.hostId()).append(' ').append(m.size()).append('\n');
-        writeProc(pid, file, b.toString());
+        writeProc(pid, file, LaunchPlan.IdMap.text(map));
     }
 
     private static void writeProc(int pid, String file, String value) {

@@ -63,6 +63,9 @@ public final class Start {
         while (!readByte(fd, fifo)) {
             // A short-lived container may have written its byte and exited between two reads.
             if (!ProcStat.isOurs(r.pid(), r.initStartTime()) && !readByte(fd, fifo)) {
+                // Gone without a byte we saw: it started if it got as far as its execve.
+                ProcStat s = ProcStat.read(r.pid());
+                if (s != null && s.startTime() == r.initStartTime() && !s.comm().equals("crema-init")) return;
                 throw new ContainerException("cannot start a container that has stopped");
             }
             if (System.nanoTime() > deadline) throw new ContainerException("timed out waiting for the container init to start");

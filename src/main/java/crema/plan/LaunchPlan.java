@@ -55,7 +55,14 @@ public record LaunchPlan(
     public record Seccomp(byte[] bpf, int flags, boolean early, String listenerPath, String listenerMetadata) {}
 
     /** One line of uid_map/gid_map: Java writes them while the init waits for PID_ACK. */
-    public record IdMap(long containerId, long hostId, long size) {}
+    public record IdMap(long containerId, long hostId, long size) {
+        /** The lines uid_map and gid_map take. */
+        public static String text(List<IdMap> map) {
+            StringBuilder b = new StringBuilder();
+            for (IdMap m : map) b.append(m.containerId()).append(' ').append(m.hostId()).append(' ').append(m.size()).append('\n');
+            return b.toString();
+        }
+    }
 
     /** A clock's offset in a new time namespace ("monotonic" or "boottime"). */
     public record TimeOffset(String clock, long secs, long nanosecs) {}
@@ -68,7 +75,20 @@ public record LaunchPlan(
     /** One mount, as mount(2) and mount_setattr(2) take it. */
     public record MountStep(MountKind kind, boolean destinationIsFile, long flags, long propagation,
                             long attrSet, long attrClear, String source, String destination,
-                            String fstype, String data) {}
+                            String fstype, String data, Extras extras) {
+        public MountStep(MountKind kind, boolean destinationIsFile, long flags, long propagation, long attrSet,
+                         long attrClear, String source, String destination, String fstype, String data) {
+            this(kind, destinationIsFile, flags, propagation, attrSet, attrClear, source, destination, fstype, data, Extras.NONE);
+        }
+    }
+
+    /**
+     * tmpcopyup, and an idmapped bind: uidMap/gidMap are uid_map/gid_map text,
+     * empty to use the container's own user namespace.
+     */
+    public record Extras(boolean tmpcopyup, boolean idmap, boolean recursiveIdmap, String uidMap, String gidMap) {
+        public static final Extras NONE = new Extras(false, false, false, "", "");
+    }
 
     /** A node to create under /dev; bindFromHost when mknod is not allowed (user namespaces). */
     public record DeviceNode(int type, long major, long minor, int permissions, long uid, long gid,

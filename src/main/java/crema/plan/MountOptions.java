@@ -12,7 +12,8 @@ import java.util.Map;
  */
 final class MountOptions {
     /** What one options list means. */
-    record Parsed(long flags, long propagation, long attrSet, long attrClear, String data, boolean bind) {}
+    record Parsed(long flags, long propagation, long attrSet, long attrClear, String data, boolean bind,
+                  boolean tmpcopyup, boolean idmap, boolean recursiveIdmap) {}
 
     private record Flag(boolean clear, long bits) {}
 
@@ -73,9 +74,8 @@ final class MountOptions {
             "rrelatime", MOUNT_ATTR_RELATIME, "rnoatime", MOUNT_ATTR_NOATIME,
             "rstrictatime", MOUNT_ATTR_STRICTATIME);
 
-    /** Options a later issue implements; refused rather than silently ignored. */
-    private static final List<String> NOT_YET = List.of("tmpcopyup", "idmap", "ridmap", "rnorelatime", "ratime",
-            "rnostrictatime");
+    /** Options that would need MOUNT_ATTR bits with no meaning of their own: refused rather than ignored. */
+    private static final List<String> NOT_YET = List.of("rnorelatime", "ratime", "rnostrictatime");
 
     private MountOptions() {}
 
@@ -85,12 +85,14 @@ final class MountOptions {
         all.addAll(PROPAGATION.keySet());
         all.addAll(ATTRS.keySet());
         all.addAll(ATIME_ATTRS.keySet());
+        all.addAll(List.of("tmpcopyup", "idmap", "ridmap"));
         all.sort(null);
         return all;
     }
 
     static Parsed parse(List<String> options, String path) {
         long flags = 0, propagation = 0, attrSet = 0, attrClear = 0;
+        boolean tmpcopyup = false, idmap = false, ridmap = false;
         List<String> data = new ArrayList<>();
         if (options != null) {
             for (int i = 0; i < options.size(); i++) {
@@ -112,6 +114,11 @@ final class MountOptions {
                 } else if (ATIME_ATTRS.containsKey(o)) {
                     attrClear |= MOUNT_ATTR__ATIME;
                     attrSet = (attrSet & ~MOUNT_ATTR__ATIME) | ATIME_ATTRS.get(o);
+                } else if (o.equals("tmpcopyup")) {
+                    tmpcopyup = true;
+                } else if (o.equals("idmap") || o.equals("ridmap")) {
+                    idmap = true;
+                    ridmap |= o.equals("ridmap");
                 } else if (NOT_YET.contains(o)) {
                     throw new InvalidSpecException(path + "[" + i + "]", "mount option \"" + o + "\" is not supported yet");
                 } else {
@@ -119,7 +126,8 @@ final class MountOptions {
                 }
             }
         }
-        return new Parsed(flags, propagation, attrSet, attrClear, String.join(",", data), (flags & MS_BIND) != 0);
+        return new Parsed(flags, propagation, attrSet, attrClear, String.join(",", data), (flags & MS_BIND) != 0,
+                tmpcopyup, idmap, ridmap);
     }
 
     /** A linux.rootfsPropagation value as mount flags. */

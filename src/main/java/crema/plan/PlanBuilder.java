@@ -182,9 +182,9 @@ public final class PlanBuilder {
         for (int i = 0; i < mounts.size(); i++) {
             Mount m = mounts.get(i);
             String path = "mounts[" + i + "]";
-            if (m.uidMappings() != null || m.gidMappings() != null) throw notYet(path + ".uidMappings");
             String dest = containerPath(m.destination(), path + ".destination");
             MountOptions.Parsed o = MountOptions.parse(m.options(), path + ".options");
+            LaunchPlan.Extras extras = mountExtras(m, o, path);
             String type = m.type() == null ? "" : m.type();
             if (type.equals("cgroup")) {
                 cgroupMount(steps, dest, o);
@@ -197,14 +197,29 @@ public final class PlanBuilder {
                 Path src = in.bundle().resolve(source).normalize();
                 long flags = o.flags() | MS_BIND;
                 steps.add(new MountStep(MountKind.BIND, !in.isHostDirectory().test(src), flags, o.propagation(),
-                        o.attrSet(), o.attrClear(), src.toString(), dest, "", ""));
+                        o.attrSet(), o.attrClear(), src.toString(), dest, "", "", extras));
             } else {
                 if (type.isEmpty()) throw new InvalidSpecException(path + ".type", "must be set for a non-bind mount");
+                if (extras.idmap()) throw new InvalidSpecException(path + ".options", "only a bind mount can be idmapped");
                 steps.add(new MountStep(MountKind.FILESYSTEM, false, o.flags(), o.propagation(), o.attrSet(),
-                        o.attrClear(), source.isEmpty() ? type : source, dest, type, o.data()));
+                        o.attrClear(), source.isEmpty() ? type : source, dest, type, o.data(), extras));
             }
         }
         return List.copyOf(steps);
+    }
+
+    /** tmpcopyup (tmpfs only) and idmapping (option idmap/ridmap, or mappings on the mount). */
+    private LaunchPlan.Extras mountExtras(Mount m, MountOptions.Parsed o, String path) {
+        boolean mapped = m.uidMappings() != null || m.gidMappings() != null;
+        if (o.tmpcopyup() && !"tmpfs".equals(m.type())) throw new InvalidSpecException(path + ".options", "tmpcopyup needs a tmpfs mount");
+        if (!o.idmap() && !mapped) return new LaunchPlan.Extras(o.tmpcopyup(), false, false, "", "");
+        List<IdMap> uid = idMappings(m.uidMappings(), path + ".uidMappings");
+        List<IdMap> gid = idMappings(m.gidMappings(), path + ".gidMappings");
+        if (uid.isEmpty() != gid.isEmpty()) throw new InvalidSpecException(path + ".uidMappings", "uidMappings and gidMappings go together");
+        if (uid.isEmpty() && spec.linux().uidMappings() == null) {
+            throw new InvalidSpecException(path + ".uidMappings", "an idmap mount without mappings needs the container's user namespace");
+        }
+        return new LaunchPlan.Extras(o.tmpcopyup(), true, o.recursiveIdmap(), IdMap.text(uid), IdMap.text(gid));
     }
 
     /**

@@ -22,7 +22,7 @@ public final class SupportedFeatures {
                 new Features.MemoryPolicy(List.of("MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_LOCAL",
                         "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"),
                         List.of("MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES")),
-                new Features.MountExtensions(new Features.IdMap(false)),
+                new Features.MountExtensions(new Features.IdMap(true)),
                 new Features.NetDevices(true));
         return new Features("1.0.0", "1.3.0",
                 List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"),

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A process as /proc/<pid>/stat shows it: enough to tell it is alive and is the one we started. */
-public record ProcStat(int pid, char state, long startTime) {
+public record ProcStat(int pid, String comm, char state, long startTime) {
 
     /** null when the process does not exist. */
     public static ProcStat read(int pid) {
@@ -23,7 +23,8 @@ public record ProcStat(int pid, char state, long startTime) {
         String[] f = stat.substring(close + 2).trim().split(" ");
         // f[0] is field 3 (state); field 22 (starttime) is f[19].
         if (f.length < 20) return null;
-        return new ProcStat(pid, f[0].charAt(0), Long.parseLong(f[19]));
+        int open = stat.indexOf('(');
+        return new ProcStat(pid, stat.substring(open + 1, close), f[0].charAt(0), Long.parseLong(f[19]));
     }
 
     /** Alive, not a zombie, and started when we recorded it (so not a reused pid). */

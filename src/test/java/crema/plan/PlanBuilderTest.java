@@ -156,7 +156,8 @@ class PlanBuilderTest {
         assertInvalid(BASE.replace("PATH=/bin", "PATH"), "process.env[0]: must be KEY=VALUE");
         assertInvalid(BASE.replace("\"umask\": 18", "\"umask\": 4096"), "process.user.umask: must be between 0 and 0777");
         assertInvalid(BASE.replace("\"source\": \"host-data\", ", ""), "mounts[2].source: must be set for a bind mount");
-        assertInvalid(BASE.replace("\"rprivate\"", "\"tmpcopyup\""), "mounts[2].options[2]: mount option \"tmpcopyup\" is not supported yet");
+        assertInvalid(BASE.replace("\"rprivate\"", "\"tmpcopyup\""), "mounts[2].options: tmpcopyup needs a tmpfs mount");
+        assertInvalid(BASE.replace("\"rprivate\"", "\"ratime\""), "mounts[2].options[2]: mount option \"ratime\" is not supported yet");
         assertInvalid(BASE.replace("\"type\": \"c\"", "\"type\": \"x\""), "linux.devices[0].type: unknown device type \"x\"");
         assertInvalid(BASE.replace("\"/proc/sys\"", "\"proc/sys\""), "linux.readonlyPaths[0]: must be an absolute path");
         assertInvalid(BASE.replace("\"oomScoreAdj\": 5", "\"oomScoreAdj\": 5000"), "process.oomScoreAdj: must be between -1000 and 1000");

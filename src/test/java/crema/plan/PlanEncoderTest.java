@@ -70,6 +70,8 @@ class PlanEncoderTest {
         assertEquals("/data", m.str());
         assertEquals("", m.str());
         assertEquals("", m.str());
+        assertEquals("", m.str()); // uid_map: not idmapped
+        assertEquals("", m.str());
         assertEquals(0, b.remaining());
     }
 
