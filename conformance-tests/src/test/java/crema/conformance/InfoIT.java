@@ -28,7 +28,17 @@ class InfoIT extends ConformanceBase {
         assertEquals("1.3.0", f.get("ociVersionMax"));
         Map<String, Object> linux = (Map<String, Object>) f.get("linux");
         assertTrue(((List<Object>) linux.get("namespaces")).containsAll(List.of("pid", "mount", "network")));
-        assertTrue(((List<Object>) f.get("mountOptions")).contains("rbind"));
+        assertTrue(((List<Object>) f.get("mountOptions")).containsAll(List.of("rbind", "rro", "idmap", "tmpcopyup", "nosymfollow")));
+        assertTrue(((List<Object>) linux.get("namespaces")).containsAll(List.of("user", "time", "cgroup")));
+        assertEquals(List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"), f.get("hooks"));
+        Map<String, Object> seccomp = (Map<String, Object>) linux.get("seccomp");
+        assertEquals(true, seccomp.get("enabled"));
+        assertTrue(((List<Object>) seccomp.get("actions")).contains("SCMP_ACT_NOTIFY"));
+        assertTrue(((List<Object>) seccomp.get("operators")).contains("SCMP_CMP_MASKED_EQ"));
+        assertTrue(((List<Object>) seccomp.get("supportedFlags")).contains("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+        assertEquals(Map.of("enabled", true), ((Map<String, Object>) linux.get("mountExtensions")).get("idmap"));
+        // What this host lacks is reported as not there.
+        assertEquals(Map.of("enabled", false), linux.get("apparmor"));
     }
 
     @Test

@@ -38,6 +38,16 @@ class SeccompIT extends ConformanceBase {
     }
 
     @Test
+    void filterFlagsAreAccepted() {
+        seccomp(map("defaultAction", "SCMP_ACT_ALLOW", "flags", new ArrayList<>(List.of("SECCOMP_FILTER_FLAG_LOG",
+                "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC")),
+                "syscalls", new ArrayList<>(List.of(map("names", new ArrayList<>(List.of("mkdir", "mkdirat")),
+                        "action", "SCMP_ACT_ERRNO", "errnoRet", 1)))));
+        bundle.shell("mkdir /m 2>&1 | grep -o 'not permitted'");
+        assertEquals("not permitted\n", runOk());
+    }
+
+    @Test
     void argumentConditionsSelectCalls() {
         // personality(PER_LINUX32) is refused, personality(PER_LINUX) is not.
         seccomp(map("defaultAction", "SCMP_ACT_ALLOW", "syscalls", new ArrayList<>(List.of(map(
