@@ -849,6 +849,28 @@ static void lookup_executable(void)
 	fail(ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/*
+ * The cwd is resolved inside the new root without magic links: a cwd of
+ * /proc/self/fd/N would otherwise land in whatever host directory fd N still
+ * names until execve (CVE-2024-21626). And whatever chdir'd, getcwd must then
+ * name a path inside the root.
+ */
+static void enter_cwd(void)
+{
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	char buf[PATH_MAX];
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = root < 0 ? -1 : (int)syscall(SYS_openat2, root, plan.cwd, &how, sizeof(how));
+	if (root >= 0)
+		close(root);
+	if (fd < 0 || fchdir(fd))
+		fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd);
+	close(fd);
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		fail(errno ? errno : EPERM, "cwd (\"%s\") is outside the container's root", plan.cwd);
+}
+
 static void set_credentials(void)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -965,8 +987,7 @@ static void __attribute__((noreturn)) init(void)
 	if (plan.seccomp_bpf && plan.seccomp_early) /* without no_new_privs, loading needs CAP_SYS_ADMIN */
 		load_seccomp();
 	set_credentials();
-	if (chdir(plan.cwd))
-		fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd);
+	enter_cwd();
 	if ((plan.process_flags & PLAN_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		fail(errno, "prctl PR_SET_NO_NEW_PRIVS");
 	umask(plan.has_umask ? plan.umask & 0777 : 022);
