@@ -90,18 +90,29 @@ public final class Create {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("chmod " + fifo, e);
             }
-            cleanup.cgroups = cgroups.create(dirs);
             List<Path> dirPaths = dirs.stream().map(CgroupManager.Dir::path).toList();
+            // Saved before each step that leaves something behind, so that if this process is
+            // killed, `delete --force` finds the cgroups and the init to clean up.
+            Provisional saved = new Provisional(store, spec, o, bundle, rootfs, dirPaths);
+            saved.save(0, 0, missing(dirPaths));
+            CrashPoint.at("create:saved");
+            cleanup.cgroups = cgroups.create(dirs);
+            saved.save(0, 0, cleanup.cgroups);
+            CrashPoint.at("create:cgroups");
             HelperLauncher.Started h = HelperLauncher.start(helper, o.preserveFds());
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {
                 cgroups.join(dirPaths, h.pid());
+                CrashPoint.at("create:spawned");
                 sync.send(SyncChannel.PLAN, planBytes);
                 ByteBuffer pidMsg = sync.expect(SyncChannel.PID, "the container init's pid");
                 int pid = pidMsg.getInt();
                 cleanup.initPid = pid;
                 Sys.waitpid(h.pid(), 0);
                 cleanup.helperPid = 0;
+                ProcStat initStat = ProcStat.read(pid);
+                saved.save(pid, initStat == null ? 0 : initStat.startTime(), cleanup.cgroups);
+                CrashPoint.at("create:pid");
                 // While the init waits: its id maps (as the privileged parent, so setgroups stays allowed).
                 writeIdMap(pid, "uid_map", plan.uidMappings());
                 writeIdMap(pid, "gid_map", plan.gidMappings());
@@ -113,21 +124,18 @@ public final class Create {
                         spec.annotations()));
                 sync.send(SyncChannel.PID_ACK, pidAck(state, plan, pid));
                 sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
+                CrashPoint.at("create:mounts");
                 if (spec.hooks() != null) {
                     HookRunner.run(spec.hooks().prestart(), "prestart", state);
                     HookRunner.run(spec.hooks().createRuntime(), "createRuntime", state);
                 }
                 sync.send(SyncChannel.MOUNTS_ACK, new byte[0]);
                 sync.expect(SyncChannel.READY, "the container to be ready");
+                CrashPoint.at("create:ready");
                 LaterHooks.save(stateDir, spec.hooks());
                 ProcStat stat = ProcStat.read(pid);
                 if (stat == null) throw new ContainerException("container init exited during create");
-                ContainerRecord record = new ContainerRecord(spec.ociVersion(), o.id(), pid, stat.startTime(),
-                        bundle.toString(), rootfs.toString(), Instant.now().toString(), System.getProperty("user.name", ""),
-                        spec.annotations() == null ? Map.of() : new LinkedHashMap<>(spec.annotations()),
-                        dirPaths.stream().map(Path::toString).toList(),
-                        cleanup.cgroups.stream().map(Path::toString).toList(), o.systemdCgroup());
-                store.save(record);
+                ContainerRecord record = saved.save(pid, stat.startTime(), cleanup.cgroups);
                 if (o.pidFile() != null) {
                     StateStore.writeAtomically(o.pidFile().toAbsolutePath(), Integer.toString(pid).getBytes());
                 }
@@ -136,6 +144,30 @@ public final class Create {
             }
         } finally {
             if (!cleanup.done) cleanup.run();
+        }
+    }
+
+    /** The cgroup directories (and their parents) that do not exist yet, parents first. */
+    private static List<Path> missing(List<Path> dirs) {
+        List<Path> out = new ArrayList<>();
+        for (Path d : dirs) {
+            List<Path> chain = new ArrayList<>();
+            for (Path p = d; p != null && !Files.exists(p); p = p.getParent()) chain.add(0, p);
+            out.addAll(chain);
+        }
+        return out;
+    }
+
+    /** The container's record, saved at each step of create. */
+    private record Provisional(StateStore store, Spec spec, CreateOptions o, Path bundle, Path rootfs, List<Path> dirs) {
+        ContainerRecord save(int pid, long startTime, List<Path> created) {
+            ContainerRecord r = new ContainerRecord(spec.ociVersion(), o.id(), pid, startTime, bundle.toString(),
+                    rootfs.toString(), Instant.now().toString(), System.getProperty("user.name", ""),
+                    spec.annotations() == null ? Map.of() : new LinkedHashMap<>(spec.annotations()),
+                    dirs.stream().map(Path::toString).toList(), created.stream().map(Path::toString).toList(),
+                    o.systemdCgroup());
+            store.save(r);
+            return r;
         }
     }
 

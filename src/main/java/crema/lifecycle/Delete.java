@@ -42,7 +42,9 @@ public final class Delete {
                 throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status.text());
             }
             if (status != Status.STOPPED || !Kill.cgroupPids(r).isEmpty()) killAndWait(r);
+            CrashPoint.at("delete:killed");
             cgroups.destroy(r.createdCgroupDirs().stream().map(Path::of).toList());
+            CrashPoint.at("delete:cgroups");
             var hooks = crema.hooks.LaterHooks.load(store.dir(id));
             store.remove(id);
             crema.hooks.HookRunner.runWarning(hooks.poststop(), "poststop", Start.stateJson(r, "stopped"), warnings);

@@ -41,11 +41,13 @@ public final class Start {
             Path fifo = store.dir(id).resolve(StateStore.FIFO);
             // Non-blocking, so an init that died after the check cannot hang us.
             int fd = Sys.open(fifo, Sys.O_RDONLY | Sys.O_NONBLOCK);
+            CrashPoint.at("start:opened");
             try {
                 waitForInit(fd, fifo, r);
             } finally {
                 Sys.closeQuietly(fd);
             }
+            CrashPoint.at("start:released");
             try {
                 Files.deleteIfExists(fifo);
             } catch (IOException e) {

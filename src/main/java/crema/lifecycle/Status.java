@@ -15,6 +15,7 @@ public enum Status {
     }
 
     public static Status of(StateStore store, ContainerRecord r) {
+        if (r.pid() == 0) return CREATING; // saved by a create before its init existed
         if (!ProcStat.isOurs(r.pid(), r.initStartTime())) return STOPPED;
         if (Files.exists(store.dir(r.id()).resolve(StateStore.FIFO))) return CREATED;
         for (String dir : r.cgroupDirs()) {

@@ -26,26 +26,32 @@ final class Crema {
     }
 
     Result run(String... args) {
+        return runWith(java.util.Map.of(), args);
+    }
+
+    /** Like run, with extra environment variables. */
+    Result runWith(java.util.Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(BINARY.toString());
         cmd.add("--root");
         cmd.add(root.toString());
         cmd.addAll(List.of(args));
-        return exec(cmd, null);
+        return exec(cmd, null, env);
     }
 
     /** A shell line, for fd plumbing that ProcessBuilder cannot do; $CREMA is the binary with --root. */
     Result shell(String line) {
-        return exec(List.of("/bin/sh", "-c", line), BINARY + " --root " + root);
+        return exec(List.of("/bin/sh", "-c", line), BINARY + " --root " + root, java.util.Map.of());
     }
 
-    private static Result exec(List<String> cmd, String cremaVar) {
+    private static Result exec(List<String> cmd, String cremaVar, java.util.Map<String, String> env) {
         try {
             Path out = Files.createTempFile("crema-out", ".txt");
             Path err = Files.createTempFile("crema-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             if (cremaVar != null) pb.environment().put("CREMA", cremaVar);
+            pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
