@@ -97,6 +97,7 @@ final class MountOptions {
         if (options != null) {
             for (int i = 0; i < options.size(); i++) {
                 String o = options.get(i);
+                if (o == null) throw new InvalidSpecException(path + "[" + i + "]", "must be a string");
                 Flag f = FLAGS.get(o);
                 Flag a = ATTRS.get(o);
                 if (f != null) {

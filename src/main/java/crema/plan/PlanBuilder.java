@@ -62,7 +62,7 @@ public final class PlanBuilder {
         for (int i = 0; i < namespaces.size(); i++) {
             Namespace ns = namespaces.get(i);
             String path = "linux.namespaces[" + i + "]";
-            Long flag = NAMESPACE_FLAGS.get(ns.type());
+            Long flag = ns.type() == null ? null : NAMESPACE_FLAGS.get(ns.type());
             if (flag == null) throw new InvalidSpecException(path + ".type", "unknown namespace type \"" + ns.type() + "\"");
             if ((seen & flag) != 0) throw new InvalidSpecException(path, "duplicate namespace type \"" + ns.type() + "\"");
             seen |= flag;
@@ -256,6 +256,7 @@ public final class PlanBuilder {
         for (int i = 0; i < devices.size(); i++) {
             Device d = devices.get(i);
             String path = "linux.devices[" + i + "]";
+            if (d.type() == null) throw new InvalidSpecException(path + ".type", "must be set");
             int type = switch (d.type()) {
                 case "c", "u" -> S_IFCHR;
                 case "b" -> S_IFBLK;

@@ -34,10 +34,15 @@ public record ProcessAttributes(Integer ioPriority, Scheduler scheduler, long[] 
     private static final Map<String, Integer> MPOL_FLAGS = Map.of(
             "MPOL_F_NUMA_BALANCING", 1 << 13, "MPOL_F_RELATIVE_NODES", 1 << 14, "MPOL_F_STATIC_NODES", 1 << 15);
 
+    /** Map.get that takes a null key (a field the JSON left out) as unknown. */
+    static <V> V lookup(Map<String, V> map, String key) {
+        return key == null ? null : map.get(key);
+    }
+
     static ProcessAttributes of(crema.spec.Process p, crema.spec.Linux linux) {
         Integer io = null;
         if (p.ioPriority() != null) {
-            Integer cls = IO_CLASSES.get(p.ioPriority().klass());
+            Integer cls = lookup(IO_CLASSES, p.ioPriority().klass());
             if (cls == null) throw new InvalidSpecException("process.ioPriority.class", "unknown class \"" + p.ioPriority().klass() + "\"");
             int prio = p.ioPriority().priority();
             if (prio < 0 || prio > 7) throw new InvalidSpecException("process.ioPriority.priority", "must be between 0 and 7");
@@ -51,7 +56,7 @@ public record ProcessAttributes(Integer ioPriority, Scheduler scheduler, long[] 
         }
         Integer persona = null;
         if (linux.personality() != null) {
-            persona = PERSONALITIES.get(linux.personality().domain());
+            persona = lookup(PERSONALITIES, linux.personality().domain());
             if (persona == null) throw new InvalidSpecException("linux.personality.domain", "unknown domain \"" + linux.personality().domain() + "\"");
             if (linux.personality().flags() != null && !linux.personality().flags().isEmpty()) {
                 throw new InvalidSpecException("linux.personality.flags", "no flags are defined");
@@ -60,12 +65,12 @@ public record ProcessAttributes(Integer ioPriority, Scheduler scheduler, long[] 
         MemoryPolicy mpol = null;
         if (linux.memoryPolicy() != null) {
             var m = linux.memoryPolicy();
-            Integer mode = MPOL_MODES.get(m.mode());
+            Integer mode = lookup(MPOL_MODES, m.mode());
             if (mode == null) throw new InvalidSpecException("linux.memoryPolicy.mode", "unknown mode \"" + m.mode() + "\"");
             int flags = 0;
             List<String> names = m.flags() == null ? List.of() : m.flags();
             for (int i = 0; i < names.size(); i++) {
-                Integer f = MPOL_FLAGS.get(names.get(i));
+                Integer f = lookup(MPOL_FLAGS, names.get(i));
                 if (f == null) throw new InvalidSpecException("linux.memoryPolicy.flags[" + i + "]", "unknown flag \"" + names.get(i) + "\"");
                 flags |= f;
             }
@@ -76,14 +81,14 @@ public record ProcessAttributes(Integer ioPriority, Scheduler scheduler, long[] 
     }
 
     private static Scheduler scheduler(crema.spec.Scheduler s) {
-        Integer policy = POLICIES.get(s.policy());
+        Integer policy = lookup(POLICIES, s.policy());
         if (policy == null) throw new InvalidSpecException("process.scheduler.policy", "unknown policy \"" + s.policy() + "\"");
         int nice = s.nice() == null ? 0 : s.nice();
         if (nice < -20 || nice > 19) throw new InvalidSpecException("process.scheduler.nice", "must be between -20 and 19");
         long flags = 0;
         List<String> names = s.flags() == null ? List.of() : s.flags();
         for (int i = 0; i < names.size(); i++) {
-            Long f = SCHED_FLAGS.get(names.get(i));
+            Long f = lookup(SCHED_FLAGS, names.get(i));
             if (f == null) throw new InvalidSpecException("process.scheduler.flags[" + i + "]", "unknown flag \"" + names.get(i) + "\"");
             flags |= f;
         }

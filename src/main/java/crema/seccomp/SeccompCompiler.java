@@ -57,7 +57,7 @@ public final class SeccompCompiler {
         int flags = 0;
         List<String> flagNames = s.flags() == null ? List.of() : s.flags();
         for (int i = 0; i < flagNames.size(); i++) {
-            Integer f = FLAGS.get(flagNames.get(i));
+            Integer f = flagNames.get(i) == null ? null : FLAGS.get(flagNames.get(i));
             if (f == null) throw new InvalidSpecException("linux.seccomp.flags[" + i + "]", "unknown flag \"" + flagNames.get(i) + "\"");
             flags |= f;
         }
@@ -74,7 +74,7 @@ public final class SeccompCompiler {
             List<String> arches = s.architectures() == null ? List.of() : s.architectures();
             for (int i = 0; i < arches.size(); i++) {
                 String name = arches.get(i);
-                int token = name.startsWith("SCMP_ARCH_") ? SeccompFilter.archToken(name.substring(10).toLowerCase(Locale.ROOT)) : 0;
+                int token = name != null && name.startsWith("SCMP_ARCH_") ? SeccompFilter.archToken(name.substring(10).toLowerCase(Locale.ROOT)) : 0;
                 if (token == 0) throw new InvalidSpecException("linux.seccomp.architectures[" + i + "]", "unknown architecture \"" + name + "\"");
                 filter.addArch(token, name);
             }
@@ -92,6 +92,7 @@ public final class SeccompCompiler {
         List<String> names = rule.names() == null ? List.of() : rule.names();
         if (names.isEmpty()) throw new InvalidSpecException(path + ".names", "must list at least one syscall");
         for (String name : names) {
+            if (name == null) throw new InvalidSpecException(path + ".names", "must hold syscall names");
             int nr = SeccompFilter.syscallNumber(name);
             if (nr < 0) continue; // unknown to this libseccomp: skipped, as runc does
             for (long[] c : conditions) filter.addRule(action, nr, c, path + " (" + name + ")");
@@ -110,7 +111,7 @@ public final class SeccompCompiler {
             SeccompArg a = args.get(j);
             String field = path + ".args[" + j + "]";
             if (a.index() < 0 || a.index() > 5) throw new InvalidSpecException(field + ".index", "must be between 0 and 5");
-            Integer op = OPERATORS.get(a.op());
+            Integer op = a.op() == null ? null : OPERATORS.get(a.op());
             if (op == null) throw new InvalidSpecException(field + ".op", "unknown operator \"" + a.op() + "\"");
             each.add(new long[] {a.index(), op, a.value(), a.valueTwo()});
             indices.add(a.index());

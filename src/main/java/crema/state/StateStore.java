@@ -119,9 +119,22 @@ public final class StateStore {
         }
     }
 
+    /** The files crema puts in a state dir, removed by name: that needs no fd, so it works at EMFILE too. */
+    private static final java.util.List<String> KNOWN = java.util.List.of(STATE_FILE, "." + STATE_FILE + ".tmp", FIFO,
+            "hooks.json", ".hooks.json.tmp");
+
     /** Removes a container's state dir and everything in it. */
     public void remove(String id) {
         Path dir = dir(id);
+        try {
+            for (String name : KNOWN) Files.deleteIfExists(dir.resolve(name));
+            Files.deleteIfExists(dir);
+            return;
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // something else in it: walk it below
+        } catch (IOException e) {
+            throw new UncheckedIOException("remove state dir " + dir, e);
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (NoSuchFileException e) {

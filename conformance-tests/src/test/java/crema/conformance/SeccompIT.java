@@ -143,6 +143,6 @@ class SeccompIT extends ConformanceBase {
                 "getdents64", "readlink", "sigaltstack", "futex", "poll", "ppoll", "select", "pselect6", "setpgid",
                 "getpgrp", "getpgid", "sysinfo", "madvise", "mremap", "faccessat", "faccessat2", "gettid", "tgkill", "kill",
                 "prctl", "capget", "capset", "setresuid", "setresgid", "setgroups", "umask", "close_range", "sendto",
-                "sendmsg", "setrlimit", "sched_getaffinity");
+                "sendmsg", "setrlimit", "sched_getaffinity", "openat2", "fchdir");
     }
 }

@@ -51,7 +51,19 @@ final class JsonIn {
     /** Parses {@code json}, whose top level must be an object; {@code document} names it in errors. */
     static Obj parseObject(byte[] json, String document) {
         Object root;
-        try (JsonParser p = FACTORY.createParser(json)) {
+        // The spec's JSON is UTF-8: decode strictly first, rather than let Jackson guess UTF-16 or UTF-32.
+        char[] text;
+        try {
+            var chars = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(json));
+            text = new char[chars.remaining()];
+            chars.get(text);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SpecException(document, "invalid JSON: not UTF-8");
+        }
+        try (JsonParser p = FACTORY.createParser(text)) {
             if (p.nextToken() == null) {
                 throw invalid(document, p.currentLocation(), "no JSON value");
             }
@@ -61,8 +73,10 @@ final class JsonIn {
             }
         } catch (JsonProcessingException e) {
             throw invalid(document, e.getLocation(), tidy(e.getOriginalMessage()));
+        } catch (NumberFormatException e) {
+            throw new SpecException(document, "invalid JSON: a number out of any range: " + e.getMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // not expected when reading from a byte array
+            throw new SpecException(document, "invalid JSON: " + e.getMessage());
         }
         if (!(root instanceof Map<?, ?>)) {
             throw new SpecException(document, "must be a JSON object");

@@ -1,0 +1,21 @@
+package crema.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** A process.json, as `exec --process` takes it, put where config.json has its process. */
+class ProcessFuzzTest {
+    private static final byte[] HEAD = ("{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"},"
+            + " \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"pid\"}]}, \"process\": ")
+            .getBytes(StandardCharsets.UTF_8);
+
+    @FuzzTest(maxDuration = "60s")
+    void processJson(byte[] data) {
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        json.writeBytes(HEAD);
+        json.writeBytes(data);
+        json.write('}');
+        FuzzTarget.config(json.toByteArray());
+    }
+}
