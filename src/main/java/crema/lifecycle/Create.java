@@ -1,6 +1,9 @@
 package crema.lifecycle;
 
 import crema.cgroups.CgroupManager;
+import crema.cgroups.DeviceRule;
+import crema.cgroups.DeviceRules;
+import crema.cgroups.ResourcesCheck;
 import crema.plan.InvalidSpecException;
 import crema.plan.LaunchPlan;
 import crema.plan.PlanBuilder;
@@ -70,6 +73,9 @@ public final class Create {
                 Files.exists(Path.of("/proc/kcore")), Files::isDirectory);
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
+        crema.spec.Resources resources = spec.linux() == null ? null : spec.linux().resources();
+        ResourcesCheck.check(resources);
+        List<DeviceRule> deviceRules = DeviceRules.forContainer(spec.linux());
 
         // The init must become our child when stage1 exits, so a failure can reap it.
         Sys.setChildSubreaper();
@@ -86,6 +92,8 @@ public final class Create {
             }
             cleanup.cgroups = cgroups.create(dirs);
             List<Path> dirPaths = dirs.stream().map(CgroupManager.Dir::path).toList();
+            // Limits are in place before the helper joins: it never runs unlimited.
+            cgroups.apply(dirPaths, resources, deviceRules, false);
             HelperLauncher.Started h = HelperLauncher.start(helper, o.preserveFds());
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {
