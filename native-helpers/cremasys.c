@@ -7,11 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <jni.h>
+#include <linux/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -274,6 +276,58 @@ JNIEXPORT jint JNICALL NATIVE(pidfdOpen)(JNIEnv *env, jclass c, jint pid)
 JNIEXPORT jint JNICALL NATIVE(pidfdSendSignal)(JNIEnv *env, jclass c, jint pidfd, jint sig)
 {
     return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? neg_errno() : 0;
+}
+
+/*
+ * bpf(BPF_PROG_LOAD): insns is the raw instruction array (8 bytes each).
+ * When log is non-NULL the verifier's log is copied into it (a retry after a
+ * failure, to say why: a short log buffer makes even a good program fail).
+ * The kernel makes the fd close-on-exec.
+ */
+JNIEXPORT jint JNICALL NATIVE(bpfProgLoad)(JNIEnv *env, jclass c, jint type, jbyteArray jinsns,
+                                           jbyteArray jlicense, jbyteArray jlog)
+{
+    jsize n = (*env)->GetArrayLength(env, jinsns);
+    jsize logSize = jlog ? (*env)->GetArrayLength(env, jlog) : 0;
+    char *insns = malloc((size_t)n);
+    char *license = cstr(env, jlicense);
+    char *log = logSize > 0 ? calloc(1, (size_t)logSize) : NULL;
+    int r = -ENOMEM;
+    if (insns && license && (logSize == 0 || log)) {
+        (*env)->GetByteArrayRegion(env, jinsns, 0, n, (jbyte *)insns);
+        union bpf_attr attr;
+        memset(&attr, 0, sizeof attr);
+        attr.prog_type = (__u32)type;
+        attr.insn_cnt = (__u32)(n / 8);
+        attr.insns = (__u64)(uintptr_t)insns;
+        attr.license = (__u64)(uintptr_t)license;
+        if (log) {
+            attr.log_level = 1;
+            attr.log_buf = (__u64)(uintptr_t)log;
+            attr.log_size = (__u32)logSize;
+        }
+        long fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+        r = fd < 0 ? -errno : (jint)fd;
+        if (log)
+            (*env)->SetByteArrayRegion(env, jlog, 0, logSize, (jbyte *)log);
+    }
+    free(insns);
+    free(license);
+    free(log);
+    return r;
+}
+
+/* bpf(BPF_PROG_ATTACH) of progFd to targetFd (a cgroup directory). */
+JNIEXPORT jint JNICALL NATIVE(bpfProgAttach)(JNIEnv *env, jclass c, jint targetFd, jint progFd,
+                                             jint attachType, jint flags)
+{
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.target_fd = (__u32)targetFd;
+    attr.attach_bpf_fd = (__u32)progFd;
+    attr.attach_type = (__u32)attachType;
+    attr.attach_flags = (__u32)flags;
+    return syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr) < 0 ? neg_errno() : 0;
 }
 
 JNIEXPORT jstring JNICALL NATIVE(strerror)(JNIEnv *env, jclass c, jint err)

@@ -1,15 +1,20 @@
 package crema.cgroups;
 
+import crema.state.ContainerException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,6 +46,56 @@ final class CgroupFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("write " + value + " to " + file, e);
         }
+    }
+
+    /**
+     * Writes a value, in one write(2), to a cgroup file that must exist (never
+     * created: a missing file means a missing controller). A failure names the
+     * config field it came from, the value and the file.
+     */
+    static void set(Path dir, String file, String value, String field) {
+        Path p = dir.resolve(file);
+        try {
+            Files.write(p, value.getBytes(StandardCharsets.UTF_8), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw new ContainerException(field + ": write \"" + value + "\" to " + p + ": " + reason(e), e);
+        }
+    }
+
+    /** The errno text of a failed file operation, lower case as runc prints it. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) return "no such file or directory";
+        if (e instanceof AccessDeniedException) return "permission denied";
+        String r = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        return r == null || r.isEmpty() ? e.toString() : Character.toLowerCase(r.charAt(0)) + r.substring(1);
+    }
+
+    /** A number file ("max" is the largest uint64, as runc reports it); 0 when the file is missing. */
+    static long readNumber(Path file) {
+        if (!Files.exists(file)) return 0;
+        String v = read(file);
+        if (v.equals("max")) return -1;
+        try {
+            return Long.parseUnsignedLong(v);
+        } catch (NumberFormatException e) {
+            return v.startsWith("-") ? -1 : 0; // v1 reports "-1" for unlimited in some files
+        }
+    }
+
+    /** "key value" lines (memory.stat, cpu.stat, memory.events); empty when the file is missing. */
+    static Map<String, Long> keyValues(Path file) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        if (!Files.exists(file)) return values;
+        for (String line : read(file).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length != 2) continue;
+            try {
+                values.put(f[0], f[1].equals("max") ? -1 : Long.parseUnsignedLong(f[1]));
+            } catch (NumberFormatException e) {
+                // not a counter
+            }
+        }
+        return values;
     }
 
     static String read(Path file) {
@@ -102,5 +157,21 @@ final class CgroupFiles {
         if (!inner.startsWith("/")) rel = Path.of(own == null ? "/" : own).resolve(rel.toString().substring(1)).normalize();
         String relative = rel.toString().substring(1);
         return relative.isEmpty() ? mount : mount.resolve(relative);
+    }
+
+    /** The page sizes a hugetlb directory has files for: "hugetlb.2MB.limit_in_bytes" → "2MB". */
+    static List<String> pageSizes(Path d, String suffix) {
+        List<String> sizes = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "hugetlb.*" + suffix)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String size = name.substring("hugetlb.".length(), name.length() - suffix.length());
+                if (!size.contains(".")) sizes.add(size); // not "2MB.rsvd"
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("list " + d, e);
+        }
+        sizes.sort(null);
+        return sizes;
     }
 }

@@ -1,5 +1,6 @@
 package crema.cgroups;
 
+import crema.spec.Resources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -7,8 +8,13 @@ import java.util.List;
 /**
  * A container's cgroup: created from linux.cgroupsPath with runc's rules
  * (absolute: under each hierarchy's root; relative or empty: under crema's own
- * cgroup, empty meaning the container id), joined by the init, destroyed on
- * delete. Only directories crema created are ever removed.
+ * cgroup, empty meaning the container id), given its resources, joined by the
+ * init, frozen and measured while it runs, destroyed on delete. Only
+ * directories crema created are ever removed.
+ *
+ * Implementations: {@link CgroupV1} (legacy and hybrid hosts), {@link CgroupV2}
+ * (unified), {@link CgroupDisabled} (no cgroup file system); {@link #forHost}
+ * picks one. Every path is injectable, so tests work in a temp dir.
  */
 public interface CgroupManager {
 
@@ -21,22 +27,39 @@ public interface CgroupManager {
     /** Creates the directories; returns those this call made (parents first), the only ones delete removes. */
     List<Path> create(List<Dir> dirs);
 
+    /**
+     * Writes linux.resources into the container's directories.
+     *
+     * @param devices the device rules to install (create), or null to leave them as they are (update, as runc)
+     * @param update  the container is running: memory.checkBeforeUpdate applies, unset values keep theirs
+     */
+    void apply(List<Path> dirs, Resources resources, List<DeviceRule> devices, boolean update);
+
     /** Moves a process into every directory (cgroup.procs is the same file on v1 and v2). */
     default void join(List<Path> dirs, int pid) {
         for (Path d : dirs) CgroupFiles.write(d.resolve("cgroup.procs"), Integer.toString(pid));
     }
+
+    /** Freezes (or thaws) every process in the cgroup and waits until the kernel says it is done. */
+    void setFrozen(List<Path> dirs, boolean frozen);
+
+    /** The numbers runc's `events` reports. */
+    CgroupStats stats(List<Path> dirs);
+
+    /** How many times the cgroup ran out of memory so far (OOM kills, or OOM while the killer is off). */
+    long oomCount(List<Path> dirs);
 
     /** Removes the created directories, deepest first; waits a bounded time for them to empty. */
     default void destroy(List<Path> created) {
         CgroupFiles.removeAll(created);
     }
 
-    /** The host's manager: v2 when /sys/fs/cgroup is cgroup2, else v1 (including hybrid). */
+    /** The host's manager: v2 when /sys/fs/cgroup is cgroup2, v1 when any v1 hierarchy is mounted, else none. */
     static CgroupManager forHost() {
         Path root = Path.of("/sys/fs/cgroup");
-        if (Files.exists(root.resolve("cgroup.controllers"))) {
-            return new CgroupV2(root, Path.of("/proc/self/cgroup"));
-        }
-        return new CgroupV1(Path.of("/proc/self/mountinfo"), Path.of("/proc/self/cgroup"));
+        Path procSelfCgroup = Path.of("/proc/self/cgroup");
+        if (Files.exists(root.resolve("cgroup.controllers"))) return new CgroupV2(root, procSelfCgroup);
+        CgroupV1 v1 = new CgroupV1(Path.of("/proc/self/mountinfo"), procSelfCgroup);
+        return v1.hierarchies().isEmpty() ? new CgroupDisabled() : v1;
     }
 }

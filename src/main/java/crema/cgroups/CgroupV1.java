@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import crema.spec.Resources;
+import crema.state.ContainerException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -89,5 +92,48 @@ public final class CgroupV1 implements CgroupManager {
                 }
             }
         }
+    }
+
+    @Override
+    public void apply(List<Path> dirs, Resources resources, List<DeviceRule> devices, boolean update) {
+        new V1Resources(controllerDirs(dirs)).apply(resources, devices, update);
+    }
+
+    @Override
+    public void setFrozen(List<Path> dirs, boolean frozen) {
+        Path freezer = controllerDirs(dirs).get("freezer");
+        if (freezer == null) throw new ContainerException((frozen ? "pause" : "resume") + ": the freezer cgroup controller is not mounted on this host");
+        Freezer.v1(freezer, frozen);
+    }
+
+    @Override
+    public CgroupStats stats(List<Path> dirs) {
+        return V1Stats.read(controllerDirs(dirs));
+    }
+
+    @Override
+    public long oomCount(List<Path> dirs) {
+        Path memory = controllerDirs(dirs).get("memory");
+        return memory == null ? 0 : CgroupFiles.keyValues(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
+    }
+
+    /**
+     * Each controller's directory among a container's dirs: the hierarchy a
+     * dir lies in is the mount that is its longest prefix; co-mounted
+     * controllers ("cpu,cpuacct") share the dir. The cgroup2 tree of a hybrid
+     * host has no v1 controllers and is left out.
+     */
+    Map<String, Path> controllerDirs(List<Path> dirs) {
+        List<Hierarchy> hierarchies = hierarchies();
+        Map<String, Path> byController = new HashMap<>();
+        for (Path dir : dirs) {
+            Hierarchy best = null;
+            for (Hierarchy h : hierarchies) {
+                if (dir.startsWith(h.mount()) && (best == null || h.mount().getNameCount() > best.mount().getNameCount())) best = h;
+            }
+            if (best == null || best.key().isEmpty()) continue;
+            for (String controller : best.key().split(",")) byController.putIfAbsent(controller, dir);
+        }
+        return byController;
     }
 }

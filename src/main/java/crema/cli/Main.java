@@ -101,7 +101,12 @@ public final class Main {
             case "list" -> new InfoCommands().list(args, g);
             case "features" -> new InfoCommands().features(args, g);
             case "spec" -> new SpecCommand().run(args, g);
-            case "exec", "pause", "resume", "ps", "events", "update", "checkpoint", "restore" ->
+            case "pause" -> new PauseCommands().pause(args, g);
+            case "resume" -> new PauseCommands().resume(args, g);
+            case "ps" -> new PsCommand().run(args, g);
+            case "events" -> new EventsCommand().run(args, g);
+            case "update" -> new UpdateCommand().run(args, g);
+            case "exec", "checkpoint", "restore" ->
                     throw new UsageException("\"" + command + "\" is not supported by this version of crema yet");
             default -> throw new UsageException("unknown command \"" + command + "\"; see crema --help");
         };
@@ -119,6 +124,11 @@ public final class Main {
               state     print the state of a container
               kill      send a signal to a container (--all)
               delete    delete a container (--force)
+              pause     freeze every process of a container
+              resume    thaw a paused container
+              ps        list a container's processes (--format table|json; ps options after the id)
+              events    print a container's cgroup statistics and OOM events (--stats, --interval 5s)
+              update    change a running container's limits (--resources FILE|-, --memory, --cpu-quota, --pids-limit...)
               list      list containers (--format table|json, --quiet)
               features  print the features JSON
               spec      write a default config.json (--bundle, --rootless)

@@ -40,6 +40,11 @@ public final class Training {
                 Main.run(sink, sink, "--root", root, "start", "nothing");
                 Main.run(sink, sink, "--root", root, "kill", "nothing", "KILL");
                 Main.run(sink, sink, "--root", root, "delete", "nothing");
+                Main.run(sink, sink, "--root", root, "pause", "nothing");
+                Main.run(sink, sink, "--root", root, "resume", "nothing");
+                Main.run(sink, sink, "--root", root, "ps", "--format", "json", "nothing");
+                Main.run(sink, sink, "--root", root, "events", "--stats", "nothing");
+                Main.run(sink, sink, "--root", root, "update", "--memory", "64m", "--cpu-quota", "1000", "nothing");
                 Main.run(sink, sink, "--root", root, "create", "--bundle", tmp.resolve("missing").toString(), "x");
                 var spec = SpecParser.parseConfig(Files.readAllBytes(bundle.resolve("config.json")));
                 SpecJson.write(spec);

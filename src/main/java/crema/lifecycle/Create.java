@@ -1,6 +1,9 @@
 package crema.lifecycle;
 
 import crema.cgroups.CgroupManager;
+import crema.cgroups.DeviceRule;
+import crema.cgroups.DeviceRules;
+import crema.cgroups.ResourcesCheck;
 import crema.plan.InvalidSpecException;
 import crema.plan.LaunchPlan;
 import crema.plan.PlanBuilder;
@@ -76,6 +79,9 @@ public final class Create {
                 spec.linux() == null || spec.linux().seccomp() == null ? null : SeccompCompiler.compile(spec.linux().seccomp()));
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
+        crema.spec.Resources resources = spec.linux() == null ? null : spec.linux().resources();
+        ResourcesCheck.check(resources);
+        List<DeviceRule> deviceRules = DeviceRules.forContainer(spec.linux());
 
         // The init must become our child when stage1 exits, so a failure can reap it.
         Sys.setChildSubreaper();
@@ -99,6 +105,8 @@ public final class Create {
             cleanup.cgroups = cgroups.create(dirs);
             saved.save(0, 0, cleanup.cgroups);
             CrashPoint.at("create:cgroups");
+            // Limits are in place before the helper joins: it never runs unlimited.
+            cgroups.apply(dirPaths, resources, deviceRules, false);
             HelperLauncher.Started h = HelperLauncher.start(helper, o.preserveFds());
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {

@@ -78,16 +78,20 @@ public final class Delete {
         return s != null && s.state() != 'Z' && s.state() != 'X';
     }
 
+    /** v1's freezer.state or v2's cgroup.freeze: a frozen v1 process does not even die of SIGKILL. */
     private static void thaw(ContainerRecord r) {
         for (String dir : r.cgroupDirs()) {
-            Path state = Path.of(dir, "freezer.state");
-            if (Files.exists(state)) {
-                try {
-                    Files.writeString(state, "THAWED");
-                } catch (java.io.IOException e) {
-                    // not frozen by us, or gone
-                }
-            }
+            write(Path.of(dir, "freezer.state"), "THAWED");
+            write(Path.of(dir, "cgroup.freeze"), "0");
+        }
+    }
+
+    private static void write(Path file, String value) {
+        if (!Files.exists(file)) return;
+        try {
+            Files.writeString(file, value);
+        } catch (java.io.IOException e) {
+            // not frozen by us, or gone
         }
     }
 }

@@ -19,15 +19,17 @@ public enum Status {
         if (!ProcStat.isOurs(r.pid(), r.initStartTime())) return STOPPED;
         if (Files.exists(store.dir(r.id()).resolve(StateStore.FIFO))) return CREATED;
         for (String dir : r.cgroupDirs()) {
-            Path freezer = Path.of(dir, "freezer.state");
-            if (Files.exists(freezer)) {
-                try {
-                    if (Files.readString(freezer).trim().equals("FROZEN")) return PAUSED;
-                } catch (java.io.IOException e) {
-                    // no freezer to read: not paused
-                }
-            }
+            // v1's freezer, or v2's cgroup.freeze (a hybrid host's empty cgroup2 tree has it too, at 0).
+            if (reads(Path.of(dir, "freezer.state"), "FROZEN") || reads(Path.of(dir, "cgroup.freeze"), "1")) return PAUSED;
         }
         return RUNNING;
+    }
+
+    private static boolean reads(Path file, String value) {
+        try {
+            return Files.exists(file) && Files.readString(file).trim().equals(value);
+        } catch (java.io.IOException e) {
+            return false; // gone meanwhile: not paused
+        }
     }
 }

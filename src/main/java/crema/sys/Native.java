@@ -24,6 +24,8 @@ final class Native {
     static native int flock(int fd, int op);
     static native int pidfdOpen(int pid);
     static native int pidfdSendSignal(int pidfd, int sig);
+    static native int bpfProgLoad(int type, byte[] insns, byte[] license, byte[] log);
+    static native int bpfProgAttach(int targetFd, int progFd, int attachType, int flags);
     static native String strerror(int errno);
 
     static native long seccompInit(int defaultAction);

@@ -172,4 +172,28 @@ public final class Sys {
         check(r, "pidfd_send_signal", null);
         return true;
     }
+
+    /**
+     * bpf(BPF_PROG_LOAD) of a program of the given type; returns its fd. On
+     * failure the load is repeated with a log buffer, so the exception carries
+     * the verifier's reason.
+     */
+    public static int bpfProgLoad(int type, byte[] insns, String license, String what) {
+        load();
+        int fd = Native.bpfProgLoad(type, insns, bytes(license), null);
+        if (fd >= 0) return fd;
+        byte[] log = new byte[1 << 16];
+        int again = Native.bpfProgLoad(type, insns, bytes(license), log);
+        if (again >= 0) return again;
+        int len = 0;
+        while (len < log.length && log[len] != 0) len++;
+        String reason = new String(log, 0, len, StandardCharsets.UTF_8).strip();
+        throw new SysException(-fd, "bpf load " + what, reason.isEmpty() ? null : "(verifier: " + reason + ")");
+    }
+
+    /** bpf(BPF_PROG_ATTACH) of a program to a target (a cgroup directory fd). */
+    public static void bpfProgAttach(int targetFd, int progFd, int attachType, int flags, String path) {
+        load();
+        check(Native.bpfProgAttach(targetFd, progFd, attachType, flags), "bpf attach to", path);
+    }
 }

@@ -87,4 +87,13 @@ class CgroupV1Test {
         v1.join(dirs.stream().map(CgroupManager.Dir::path).toList(), 1234);
         assertEquals("1234", Files.readString(root.resolve("memory/j/cgroup.procs")));
     }
+
+    @Test
+    void eachControllerFindsItsDirByTheLongestMountPrefix() {
+        List<Path> dirs = v1.locate("/c", "id").stream().map(CgroupManager.Dir::path).toList();
+        var byController = v1.controllerDirs(dirs);
+        assertEquals(root.resolve("memory/c"), byController.get("memory"));
+        assertEquals(root.resolve("cpuset/c"), byController.get("cpuset"));
+        assertFalse(byController.containsKey(""), "the cgroup2 tree of a hybrid host has no v1 controller");
+    }
 }

@@ -9,9 +9,17 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** linux.cgroupsPath with runc's rules: absolute, relative, empty; the init joins it, delete removes it. */
+/**
+ * linux.cgroupsPath with runc's rules: absolute, relative, empty, nested; the
+ * init joins it, delete removes it. On v1 in every hierarchy, on v2 in the one tree.
+ */
 class CgroupIT extends ConformanceBase {
-    private static final Path MEMORY = Path.of("/sys/fs/cgroup/memory");
+    private static final Path MEMORY = hierarchy("memory");
+
+    /** Where a controller's tree is mounted: its own v1 hierarchy, or the v2 root. */
+    private static Path hierarchy(String controller) {
+        return CgroupFs.V2 ? CgroupFs.ROOT : CgroupFs.ROOT.resolve(controller);
+    }
 
     private String createdIn(String cgroupsPath) {
         if (cgroupsPath != null) bundle.set("linux.cgroupsPath", cgroupsPath);
@@ -25,7 +33,7 @@ class CgroupIT extends ConformanceBase {
     private static String ownCgroup(String controller) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
             String[] f = line.split(":", 3);
-            if (List.of(f[1].split(",")).contains(controller)) return f[2];
+            if (CgroupFs.V2 ? f[0].equals("0") : List.of(f[1].split(",")).contains(controller)) return f[2];
         }
         throw new AssertionError("no " + controller + " in /proc/self/cgroup");
     }
@@ -41,7 +49,7 @@ class CgroupIT extends ConformanceBase {
         String name = "crema-abs-" + ProcessHandle.current().pid();
         String id = createdIn("/" + name + "/inner");
         for (String h : List.of("memory", "pids", "cpu", "freezer", "devices", "blkio", "cpuset")) {
-            assertInitIn(id, Path.of("/sys/fs/cgroup", h, name, "inner"));
+            assertInitIn(id, hierarchy(h).resolve(name).resolve("inner"));
         }
         crema.run("delete", id).ok();
         assertFalse(Files.exists(MEMORY.resolve(name)), "created parent left behind");
@@ -71,13 +79,13 @@ class CgroupIT extends ConformanceBase {
     @Test
     void anExistingCgroupIsJoinedButNotRemoved() throws Exception {
         String name = "crema-shared-" + ProcessHandle.current().pid();
-        Path pids = Files.createDirectories(Path.of("/sys/fs/cgroup/pids", name));
+        Path pids = Files.createDirectories(hierarchy("pids").resolve(name));
         try {
             String id = createdIn("/" + name);
             assertInitIn(id, pids);
             crema.run("delete", id).ok();
             assertTrue(Files.isDirectory(pids), "a cgroup crema did not create was removed");
-            assertFalse(Files.exists(MEMORY.resolve(name)));
+            if (!CgroupFs.V2) assertFalse(Files.exists(MEMORY.resolve(name)), "the memory one crema made was left");
         } finally {
             Files.deleteIfExists(pids);
         }
@@ -95,5 +103,23 @@ class CgroupIT extends ConformanceBase {
         Lifecycle.awaitStatus(crema, id, "stopped");
         crema.run("delete", id).ok();
         assertNothingLeft(id);
+    }
+
+    @Test
+    void aContainerNestedUnderAParentIsHeldByTheParentsLimit() throws Exception {
+        String name = "crema-parent-" + ProcessHandle.current().pid();
+        if (CgroupFs.V2) Files.writeString(CgroupFs.ROOT.resolve("cgroup.subtree_control"), "+memory");
+        Path parent = Files.createDirectories(MEMORY.resolve(name));
+        try {
+            Files.writeString(parent.resolve(CgroupFs.V2 ? "memory.max" : "memory.limit_in_bytes"), Long.toString(32L << 20));
+            if (!CgroupFs.V2) Files.writeString(parent.resolve("memory.memsw.limit_in_bytes"), Long.toString(32L << 20));
+            bundle.set("linux.cgroupsPath", "/" + name + "/ctr");
+            bundle.shell("dd if=/dev/zero of=/dev/null bs=64M count=1; echo $?");
+            assertEquals("137\n", runOk(), "the parent's 32 MiB did not hold a 64 MiB allocation");
+            assertTrue(Files.isDirectory(parent), "the parent crema did not create was removed");
+            assertFalse(Files.exists(parent.resolve("ctr")), "the container's own cgroup was left");
+        } finally {
+            Files.deleteIfExists(parent);
+        }
     }
 }

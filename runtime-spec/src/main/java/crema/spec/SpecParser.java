@@ -22,6 +22,11 @@ public final class SpecParser {
         return spec(JsonIn.parseObject(json, "config.json"));
     }
 
+    /** A {@code linux.resources} object alone, as `update --resources` reads it; error paths start inside it. */
+    public static Resources parseResources(byte[] json, String document) {
+        return resources(JsonIn.parseObject(json, document));
+    }
+
     private static Spec spec(Obj o) {
         return new Spec(
                 o.requiredString("ociVersion"),

@@ -1,0 +1,29 @@
+package crema.cgroups;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The v2 manager against a fake unified tree. */
+class CgroupV2Test {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void createPassesEveryControllerDownToTheContainer() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("cgroup"));
+        Files.writeString(root.resolve("cgroup.controllers"), "cpuset cpu io memory pids\n");
+        Files.writeString(root.resolve("cgroup.subtree_control"), "cpu memory\n");
+        Path self = Files.writeString(tmp.resolve("self"), "0::/\n");
+        CgroupV2 v2 = new CgroupV2(root, self);
+        List<CgroupManager.Dir> dirs = v2.locate("/a/b", "id");
+        assertEquals(root.resolve("a/b"), dirs.get(0).path());
+        assertEquals(List.of(root.resolve("a"), root.resolve("a/b")), v2.create(dirs));
+        // Only the missing ones are added; "a" had no cgroup.controllers in the fake (the kernel would make one).
+        assertEquals("+cpuset +io +pids", Files.readString(root.resolve("cgroup.subtree_control")));
+    }
+}
