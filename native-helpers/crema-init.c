@@ -1051,6 +1051,9 @@ int main(void)
 		fail(EINVAL, "clone flags 0x%llx are not all CLONE_NEW* flags",
 		     (unsigned long long)plan.clone_flags);
 
+	/* before any setns: nothing in a container may ptrace us or open /proc/<pid>/exe (CVE-2019-5736) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		fail(errno, "prctl PR_SET_DUMPABLE");
 	prepare_idmaps();
 	for (size_t i = 0; i < plan.n_ns_joins; i++) {
 		int nsfd = open(plan.ns_joins[i].path, O_RDONLY | O_CLOEXEC);
@@ -1072,8 +1075,6 @@ int main(void)
 		close(fd);
 	}
 	set_cpu_affinity(&plan.cpu_affinity_initial, "initial");
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-		fail(errno, "prctl PR_SET_DUMPABLE");
 
 	long pid = syscall(SYS_clone, (unsigned long)(plan.clone_flags & ~(uint64_t)CLONE_NEWTIME) | SIGCHLD,
 			   0, 0, 0, 0);

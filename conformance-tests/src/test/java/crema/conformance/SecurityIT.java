@@ -50,4 +50,62 @@ class SecurityIT extends ConformanceBase {
         String exe = java.nio.file.Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).toString();
         assertTrue(exe.endsWith("crema-init") || exe.contains("memfd"), exe);
     }
+
+    /** CVE-2019-16884 class: a volume over /proc must not receive the sysctl writes meant for procfs. */
+    @Test
+    void sysctlWritesGoOnlyToARealProcfs() throws Exception {
+        java.nio.file.Path fake = java.nio.file.Files.createDirectories(tmp.resolve("fakeproc/sys/net/ipv4"));
+        java.nio.file.Files.writeString(fake.resolve("ip_forward"), "untouched\n");
+        bundle.list("mounts").add(1, new java.util.LinkedHashMap<>(java.util.Map.of("destination", "/proc", "type", "bind",
+                "source", tmp.resolve("fakeproc").toString(), "options", new ArrayList<>(List.of("rbind")))));
+        bundle.set("linux.sysctl", new java.util.LinkedHashMap<>(java.util.Map.of("net.ipv4.ip_forward", "1")));
+        bundle.set("linux.maskedPaths", new ArrayList<>());
+        bundle.set("linux.readonlyPaths", new ArrayList<>());
+        assertCreateFailsCleanly("is not on the container's procfs");
+        assertEquals("untouched\n", java.nio.file.Files.readString(fake.resolve("ip_forward")));
+    }
+
+    /**
+     * Symlink-exchange race on a mount destination (CVE-2021-30465 class): while the host swaps
+     * /mnt between a directory and a symlink out of the rootfs, no mount ever lands outside it.
+     */
+    @Test
+    void aDestinationSwappedForASymlinkDuringCreate() throws Exception {
+        java.nio.file.Path outside = java.nio.file.Files.createDirectories(tmp.resolve("outside"));
+        java.nio.file.Path data = java.nio.file.Files.createDirectories(tmp.resolve("data"));
+        java.nio.file.Files.writeString(data.resolve("f"), "data\n");
+        java.nio.file.Path mnt = java.nio.file.Files.createDirectories(bundle.rootfs.resolve("mnt"));
+        java.nio.file.Path link = bundle.rootfs.resolve("mnt-link");
+        java.nio.file.Files.createSymbolicLink(link, outside);
+        bundle.list("mounts").add(new java.util.LinkedHashMap<>(java.util.Map.of("destination", "/mnt", "type", "bind",
+                "source", data.toString(), "options", new ArrayList<>(List.of("rbind", "ro")))));
+        bundle.shell("cat /mnt/f 2>/dev/null; true").save();
+        // mv -T a b swaps nothing; exchange with renameat2 through busybox is not available: swap by two renames.
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread swapper = Thread.ofPlatform().start(() -> {
+            java.nio.file.Path tmpName = bundle.rootfs.resolve("mnt-swap");
+            while (!stop.get()) {
+                try {
+                    java.nio.file.Files.move(mnt, tmpName);
+                    java.nio.file.Files.move(link, mnt);
+                    java.nio.file.Files.move(mnt, link);
+                    java.nio.file.Files.move(tmpName, mnt);
+                } catch (java.io.IOException e) {
+                    // a create made the dir meanwhile: go on swapping
+                }
+            }
+        });
+        try {
+            for (int i = 0; i < 15; i++) {
+                Crema.Result r = crema.run("run", "--bundle", bundle.dir.toString(), newId());
+                assertTrue(r.exit() == 0 || r.exit() == 1, r.err());
+                try (var s = java.nio.file.Files.list(outside)) {
+                    assertEquals(List.of(), s.toList(), "something landed outside the rootfs");
+                }
+            }
+        } finally {
+            stop.set(true);
+            swapper.join();
+        }
+    }
 }
