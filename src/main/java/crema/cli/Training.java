@@ -22,13 +22,30 @@ import java.util.stream.Stream;
 public final class Training {
     private Training() {}
 
+    /** A state dir whose init is this very JVM: state, list, kill 0 and start take their real paths. */
+    private static void pretendRunning(Path root, Path bundle) throws IOException {
+        crema.state.StateStore store = new crema.state.StateStore(root);
+        store.reserve("self");
+        int pid = (int) ProcessHandle.current().pid();
+        crema.process.ProcStat stat = crema.process.ProcStat.read(pid);
+        store.save(new crema.state.ContainerRecord("1.3.0", "self", pid, stat == null ? 0 : stat.startTime(),
+                bundle.toString(), bundle.resolve("rootfs").toString(), java.time.Instant.now().toString(), "root",
+                java.util.Map.of("a", "b"), List.of(), List.of(), false));
+    }
+
     public static void main(String[] args) throws IOException {
         Path tmp = Files.createTempDirectory("crema-training");
         try {
             PrintStream sink = new PrintStream(new ByteArrayOutputStream());
             String root = tmp.resolve("root").toString();
             Path bundle = Files.createDirectories(tmp.resolve("bundle"));
+            pretendRunning(Path.of(root), bundle);
             for (int round = 0; round < 3; round++) {
+                // The success paths of the lean commands, on a "container" whose init is this JVM.
+                Main.run(sink, sink, "--root", root, "state", "self");
+                Main.run(sink, sink, "--root", root, "kill", "self", "0");
+                Main.run(sink, sink, "--root", root, "start", "self");
+                Main.run(sink, sink, "--root", root, "delete", "self");
                 Main.run(sink, sink, "--version");
                 Main.run(sink, sink, "features");
                 Files.deleteIfExists(bundle.resolve("config.json"));
