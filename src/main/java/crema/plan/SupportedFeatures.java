@@ -12,7 +12,7 @@ public final class SupportedFeatures {
         Features.Linux linux = new Features.Linux(
                 List.of("cgroup", "ipc", "mount", "network", "pid", "uts"),
                 CapabilityNames.ALL,
-                new Features.Cgroup(true, true, false, false, false),
+                new Features.Cgroup(true, true, false, false, true),
                 new Features.Seccomp(false, null, null, null, null, null),
                 new Features.Apparmor(false),
                 new Features.Selinux(false),
