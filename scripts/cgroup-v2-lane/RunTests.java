@@ -1,5 +1,7 @@
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -16,21 +18,28 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  */
 public final class RunTests {
     public static void main(String[] args) {
+        // Two classes at a time (each JVM start is mostly one thread), methods of a class in order.
         var request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(Arrays.stream(args).map(DiscoverySelectors::selectClass).toList()).build();
+                .selectors(Arrays.stream(args).map(DiscoverySelectors::selectClass).toList())
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+                .configurationParameter("junit.jupiter.execution.parallel.mode.default", "same_thread")
+                .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+                .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+                .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
+                .build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         TestExecutionListener progress = new TestExecutionListener() {
-            private long started;
+            private final Map<String, Long> started = new ConcurrentHashMap<>();
 
             @Override
             public void executionStarted(TestIdentifier id) {
-                started = System.nanoTime();
+                started.put(id.getUniqueId(), System.nanoTime());
             }
 
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                 if (!id.isTest()) return;
-                long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+                long seconds = (System.nanoTime() - started.get(id.getUniqueId())) / 1_000_000_000L;
                 System.out.println("  " + result.getStatus() + " " + id.getLegacyReportingName() + " (" + seconds + " s)");
             }
 
