@@ -49,12 +49,10 @@ public final class Start {
         byte[] one = new byte[1];
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         while (true) {
-            try {
-                if (Sys.read(fd, one, fifo.toString()) == 1) return;
-            } catch (SysException e) {
-                if (e.errno() != crema.sys.Errno.EAGAIN) throw e;
-            }
+            if (readByte(fd, one, fifo)) return;
             if (!ProcStat.isOurs(r.pid(), r.initStartTime())) {
+                // A quick process can write, exec and exit between the read and this check: its byte is still there.
+                if (readByte(fd, one, fifo)) return;
                 throw new ContainerException("cannot start a container that has stopped");
             }
             if (System.nanoTime() > deadline) throw new ContainerException("timed out waiting for the container init to start");
@@ -65,6 +63,16 @@ public final class Start {
                 Thread.currentThread().interrupt();
                 throw new ContainerException("interrupted while starting");
             }
+        }
+    }
+
+    /** One non-blocking read of the fifo: true when the init's byte was there. */
+    private static boolean readByte(int fd, byte[] one, Path fifo) {
+        try {
+            return Sys.read(fd, one, fifo.toString()) == 1;
+        } catch (SysException e) {
+            if (e.errno() != crema.sys.Errno.EAGAIN) throw e;
+            return false;
         }
     }
 }
