@@ -132,10 +132,14 @@ final class V2Resources {
         }
         if (quota || period) {
             // cpu.max is "$QUOTA $PERIOD"; one given alone keeps the other as it is.
+            String field = quota ? at + ".quota" : at + ".period";
+            if (!Files.exists(dir.resolve("cpu.max"))) {
+                throw new ContainerException(field + ": no " + dir.resolve("cpu.max") + " (is the cpu controller available?)");
+            }
             String[] current = CgroupFiles.read(dir.resolve("cpu.max")).split("\\s+");
             String q = quota ? Conversions.limit(c.quota()) : current[0];
             String p = period ? Long.toUnsignedString(c.period()) : current.length > 1 ? current[1] : "";
-            set(dir, "cpu.max", (q + " " + p).trim(), quota ? at + ".quota" : at + ".period");
+            set(dir, "cpu.max", (q + " " + p).trim(), field);
             if (burstPending) set(dir, "cpu.max.burst", burst, at + ".burst");
         }
     }

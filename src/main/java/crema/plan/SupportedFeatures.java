@@ -12,7 +12,7 @@ public final class SupportedFeatures {
         Features.Linux linux = new Features.Linux(
                 List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"),
                 CapabilityNames.ALL,
-                new Features.Cgroup(true, true, false, false, false),
+                new Features.Cgroup(true, true, false, false, true),
                 new Features.Seccomp(true, crema.seccomp.SeccompCompiler.ACTIONS, crema.seccomp.SeccompCompiler.operators(),
                         crema.seccomp.SeccompCompiler.ARCHES, crema.seccomp.SeccompCompiler.flags(),
                         crema.seccomp.SeccompCompiler.flags()),

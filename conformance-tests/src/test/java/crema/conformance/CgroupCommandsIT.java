@@ -16,12 +16,6 @@ import org.junit.jupiter.api.Test;
 class CgroupCommandsIT extends ConformanceBase {
     private static final long MIB = 1 << 20;
 
-    private String started(String line) {
-        bundle.shell(line).save();
-        String id = newId();
-        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
-        return id;
-    }
 
     private Crema.Result fails(String... args) {
         Crema.Result r = crema.run(args);
@@ -32,7 +26,7 @@ class CgroupCommandsIT extends ConformanceBase {
     @Test
     void pauseStopsEveryProcessAndResumeLetsThemGoOn() throws Exception {
         String id = started("while :; do :; done");
-        int pid = Lifecycle.pid(crema, id);
+        int pid = initPid(id);
         crema.run("pause", id).ok();
         assertEquals("paused", Lifecycle.status(crema, id));
         assertEquals(V2 ? "1" : "FROZEN", CgroupFs.read(pid, "freezer", V2 ? "cgroup.freeze" : "freezer.state"));
@@ -60,7 +54,7 @@ class CgroupCommandsIT extends ConformanceBase {
         bundle.set("root.readonly", false).set("linux.resources.memory", Map.of("limit", 256 * MIB));
         String id = started("while [ ! -e /tmp/go ]; do sleep 0.1; done;"
                 + " dd if=/dev/zero of=/dev/null bs=48M count=1; echo $? > /tmp/rc; sleep 60");
-        int pid = Lifecycle.pid(crema, id);
+        int pid = initPid(id);
         crema.run("update", "--memory", "16m", "--memory-swap", "16m", "--pids-limit", "9", "--cpu-quota", "30000",
                 "--cpu-period", "100000", id).ok();
         assertEquals(Long.toString(16 * MIB), CgroupFs.read(pid, "memory", V2 ? "memory.max" : "memory.limit_in_bytes"));
@@ -112,11 +106,13 @@ class CgroupCommandsIT extends ConformanceBase {
 
     @Test
     void eventsStreamsUntilTheContainerStops() throws Exception {
-        String id = started("sleep 2");
+        bundle.set("root.readonly", false);
+        String id = started("while [ ! -e /tmp/stop ]; do sleep 0.1; done");
         try (EventStream events = new EventStream(crema, "--interval", "100ms", id)) {
-            assertNotNull(events.await("\"type\":\"stats\",\"id\":\"" + id + "\"", 20), events.seen.toString());
-            assertNotNull(events.await("\"type\":\"stats\"", 5), "a second one within the interval");
-            assertTrue(events.ends(30), "the stream went on after the container stopped");
+            assertNotNull(events.await("\"type\":\"stats\",\"id\":\"" + id + "\"", 60), events.seen.toString());
+            assertNotNull(events.await("\"type\":\"stats\"", 10), "a second one within the interval");
+            Files.createFile(bundle.rootfs.resolve("tmp/stop"));
+            assertTrue(events.ends(60), "the stream went on after the container stopped");
         }
         assertTrue(fails("events", "--stats", id).err().contains("container with id " + id + " is not running"));
         assertTrue(fails("events", "--interval", "5", id).err().contains("invalid duration"));
@@ -125,7 +121,7 @@ class CgroupCommandsIT extends ConformanceBase {
     @Test
     void psListsTheContainersProcesses() throws Exception {
         String id = started("sleep 300 & sleep 300 & wait");
-        int init = Lifecycle.pid(crema, id);
+        int init = initPid(id);
         List<Object> pids = List.of();
         for (int i = 0; i < 100 && pids.size() < 3; i++) {
             Thread.sleep(20);

@@ -25,7 +25,7 @@ class CgroupIT extends ConformanceBase {
         if (cgroupsPath != null) bundle.set("linux.cgroupsPath", cgroupsPath);
         bundle.shell("sleep 300").save();
         String id = newId();
-        crema.run("create", "--bundle", bundle.dir.toString(), id).ok();
+        crema.run("create", "--pid-file", tmp.resolve(id + ".pid").toString(), "--bundle", bundle.dir.toString(), id).ok();
         return id;
     }
 
@@ -39,7 +39,7 @@ class CgroupIT extends ConformanceBase {
     }
 
     private void assertInitIn(String id, Path dir) throws Exception {
-        int pid = Lifecycle.pid(crema, id);
+        int pid = initPid(id);
         assertTrue(Files.readAllLines(dir.resolve("cgroup.procs")).contains(Integer.toString(pid)),
                 "init " + pid + " not in " + dir);
     }
@@ -93,9 +93,7 @@ class CgroupIT extends ConformanceBase {
 
     @Test
     void killAllSignalsEveryProcessInTheCgroup() throws Exception {
-        bundle.shell("sleep 300 & sleep 300 & wait").save();
-        String id = newId();
-        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
+        String id = started("sleep 300 & sleep 300 & wait");
         Thread.sleep(300);
         Path dir = Path.of(MEMORY + ownCgroup("memory")).resolve(id);
         assertEquals(3, Files.readAllLines(dir.resolve("cgroup.procs")).size());
