@@ -45,16 +45,25 @@ public final class Start {
         }
     }
 
+    /** True if the init's byte was there; false while no writer has come yet (EOF or EAGAIN). */
+    private static boolean readByte(int fd, byte[] one, Path fifo) {
+        try {
+            return Sys.read(fd, one, fifo.toString()) == 1;
+        } catch (SysException e) {
+            if (e.errno() != crema.sys.Errno.EAGAIN) throw e;
+            return false;
+        }
+    }
+
     private static void waitForInit(int fd, Path fifo, ContainerRecord r) {
         byte[] one = new byte[1];
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         while (true) {
-            try {
-                if (Sys.read(fd, one, fifo.toString()) == 1) return;
-            } catch (SysException e) {
-                if (e.errno() != crema.sys.Errno.EAGAIN) throw e;
-            }
+            if (readByte(fd, one, fifo)) return;
             if (!ProcStat.isOurs(r.pid(), r.initStartTime())) {
+                // Between that read and this check the init may have opened the fifo, written
+                // its byte, exec'd and exited: then it did start, and the byte is waiting.
+                if (readByte(fd, one, fifo)) return;
                 throw new ContainerException("cannot start a container that has stopped");
             }
             if (System.nanoTime() > deadline) throw new ContainerException("timed out waiting for the container init to start");
