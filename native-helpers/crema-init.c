@@ -62,7 +62,8 @@ static char exe_path[PATH_MAX];
 static char *state_json;   /* the container's state, from PID_ACK, for hooks' stdin */
 static size_t state_len;
 static char *process_state_json; /* what the seccomp agent gets with the listener fd */
-static int listener_fd = -1;     /* connected to the seccomp agent before pivot_root */
+static int listener_fd = -1;     /* connected to the seccomp agent in stage1, on the host */
+static int exec_root_fd = -1;    /* exec mode: O_PATH fd of the container init's root */
 
 /* ---- sync socket ---- */
 
@@ -702,10 +703,58 @@ static void set_credentials(void)
 			fail(errno, "raise ambient capability %d", cap);
 }
 
+/* Builds the container's root filesystem and enters it: the plan's rootfs, mounts, devices, ... */
+static void build_rootfs(int own_mnt_ns)
+{
+	uint8_t ack[8];
+
+	if (!own_mnt_ns) /* everything below would change the host's mounts */
+		fail(EINVAL, "refusing to set up \"%s\" outside a new mount namespace", plan.rootfs);
+	if (plan.root_propagation && mount(NULL, "/", NULL, MS_REC | plan.root_propagation, NULL))
+		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.root_propagation);
+	if (mount(plan.rootfs, plan.rootfs, NULL, MS_BIND | MS_REC, NULL))
+		fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs);
+	if ((root_fd = open(plan.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open rootfs \"%s\"", plan.rootfs);
+
+	do_mounts();
+	make_devices();
+	make_symlinks();
+	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)))
+		fail(errno, "sethostname \"%s\"", plan.hostname);
+	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)))
+		fail(errno, "setdomainname \"%s\"", plan.domainname);
+	write_sysctls();
+	mask_paths();
+	readonly_paths();
+	/* Java runs prestart and createRuntime hooks now, in the runtime's namespaces */
+	if (send_msg(SYNC_MOUNTS_DONE, NULL, 0))
+		fail(errno, "send MOUNTS_DONE");
+	recv_msg(SYNC_MOUNTS_ACK, ack, sizeof(ack), "MOUNTS_ACK");
+	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
+	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
+
+	enter_rootfs();
+	if (plan.rootfs_propagation_after && mount(NULL, "/", NULL, plan.rootfs_propagation_after, NULL))
+		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.rootfs_propagation_after);
+	if (plan.rootfs_flags & PLAN_ROOTFS_READONLY)
+		remount("/", MS_RDONLY, 1, "/");
+}
+
+/* exec mode: the container exists; enter the root its init sees (stage1 joined its mount namespace). */
+static void enter_exec_root(void)
+{
+	if (fchdir(exec_root_fd) || chroot(".") || chdir("/"))
+		fail(errno, "enter the container's root \"%s\"", plan.exec_root);
+	close(exec_root_fd);
+	exec_root_fd = -1;
+}
+
 /* The container init: PLAN.md "Executing it", strictly in that order. */
 static void __attribute__((noreturn)) init(void)
 {
-	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE + 1), ack[8]; /* +1: room for a NUL */
+	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE + 1); /* +1: room for a NUL */
 	sigset_t all;
 
 	if (!ack_buf)
@@ -737,39 +786,10 @@ static void __attribute__((noreturn)) init(void)
 	 * (the maps are written now) so that files we create have an owner there */
 	if (own_user_ns && (syscall(SYS_setresgid, 0, 0, 0) || syscall(SYS_setresuid, 0, 0, 0)))
 		fail(errno, "become root in the user namespace");
-	if (!own_mnt_ns) /* everything below would change the host's mounts */
-		fail(EINVAL, "refusing to set up \"%s\" outside a new mount namespace", plan.rootfs);
-	if (plan.root_propagation && mount(NULL, "/", NULL, MS_REC | plan.root_propagation, NULL))
-		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.root_propagation);
-	if (mount(plan.rootfs, plan.rootfs, NULL, MS_BIND | MS_REC, NULL))
-		fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs);
-	if ((root_fd = open(plan.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		fail(errno, "open rootfs \"%s\"", plan.rootfs);
-
-	do_mounts();
-	make_devices();
-	make_symlinks();
-	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)))
-		fail(errno, "sethostname \"%s\"", plan.hostname);
-	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)))
-		fail(errno, "setdomainname \"%s\"", plan.domainname);
-	write_sysctls();
-	mask_paths();
-	readonly_paths();
-	/* Java runs prestart and createRuntime hooks now, in the runtime's namespaces */
-	if (send_msg(SYNC_MOUNTS_DONE, NULL, 0))
-		fail(errno, "send MOUNTS_DONE");
-	recv_msg(SYNC_MOUNTS_ACK, ack, sizeof(ack), "MOUNTS_ACK");
-	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
-	connect_listener();
-	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
-
-	enter_rootfs();
-	if (plan.rootfs_propagation_after && mount(NULL, "/", NULL, plan.rootfs_propagation_after, NULL))
-		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.rootfs_propagation_after);
-	if (plan.rootfs_flags & PLAN_ROOTFS_READONLY)
-		remount("/", MS_RDONLY, 1, "/");
+	if (plan.exec_root)
+		enter_exec_root();
+	else
+		build_rootfs(own_mnt_ns);
 	for (size_t i = 0; i < plan.n_rlimits; i++) {
 		struct rlimit rl = {plan.rlimits[i].soft, plan.rlimits[i].hard};
 		if (setrlimit((int)plan.rlimits[i].resource, &rl))
@@ -817,6 +837,21 @@ static void __attribute__((noreturn)) init(void)
 
 /* ---- stage1 ---- */
 
+/* Opens every NS_JOIN path first (after a mount namespace join they would name other files), then joins in order. */
+static void join_namespaces(void)
+{
+	int fds[8];
+
+	for (size_t i = 0; i < plan.n_ns_joins; i++)
+		if ((fds[i] = open(plan.ns_joins[i].path, O_RDONLY | O_CLOEXEC)) < 0)
+			fail(errno, "open namespace \"%s\"", plan.ns_joins[i].path);
+	for (size_t i = 0; i < plan.n_ns_joins; i++) {
+		if (setns(fds[i], (int)plan.ns_joins[i].nstype))
+			fail(errno, "setns \"%s\"", plan.ns_joins[i].path);
+		close(fds[i]);
+	}
+}
+
 int main(void)
 {
 	const char *s = getenv("_CREMA_SYNC_FD");
@@ -845,14 +880,17 @@ int main(void)
 		fail(EINVAL, "clone flags 0x%llx are not all CLONE_NEW* flags",
 		     (unsigned long long)plan.clone_flags);
 
-	for (size_t i = 0; i < plan.n_ns_joins; i++) {
-		int nsfd = open(plan.ns_joins[i].path, O_RDONLY | O_CLOEXEC);
-		if (nsfd < 0)
-			fail(errno, "open namespace \"%s\"", plan.ns_joins[i].path);
-		if (setns(nsfd, (int)plan.ns_joins[i].nstype))
-			fail(errno, "setns \"%s\"", plan.ns_joins[i].path);
-		close(nsfd);
-	}
+	if (plan.exec_root && plan.clone_flags)
+		fail(EINVAL, "an exec plan cannot create namespaces (clone flags 0x%llx)",
+		     (unsigned long long)plan.clone_flags);
+	/* no process of the container may read our memory or /proc/<pid>/exe (CVE-2019-5736) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		fail(errno, "prctl PR_SET_DUMPABLE");
+	/* host paths: reach them before any namespace is joined */
+	connect_listener();
+	if (plan.exec_root && (exec_root_fd = open(plan.exec_root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open the container's root \"%s\"", plan.exec_root);
+	join_namespaces();
 	/* CLONE_NEWTIME shares its bit with the exit signal of clone(): unshare it for the child */
 	if ((plan.clone_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME))
 		fail(errno, "unshare CLONE_NEWTIME");
@@ -865,8 +903,6 @@ int main(void)
 		close(fd);
 	}
 	set_cpu_affinity(&plan.cpu_affinity_initial, "initial");
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-		fail(errno, "prctl PR_SET_DUMPABLE");
 
 	long pid = syscall(SYS_clone, (unsigned long)(plan.clone_flags & ~(uint64_t)CLONE_NEWTIME) | SIGCHLD,
 			   0, 0, 0, 0);

@@ -308,6 +308,26 @@ static void test_minimal(void)
 	free(b.d);
 }
 
+/* An exec plan: EXEC_ROOT instead of ROOTFS, and the process records. */
+static void test_exec(void)
+{
+	struct buf b = {0};
+	struct plan p;
+	char err[256];
+	size_t s;
+
+	begin(&b);
+	required(&b, PT_ROOTFS);
+	s = rec(&b, PT_NS_JOIN), U32(&b, 0x10000000), str(&b, "/proc/9/ns/user"), end(&b, s);
+	rec_str(&b, PT_EXEC_ROOT, "/proc/9/root");
+	finish(&b);
+	if (CHECK(decode(&b, &p, err) == 0)) {
+		CHECK(p.rootfs == NULL && !strcmp(p.exec_root, "/proc/9/root") && p.n_ns_joins == 1);
+		plan_free(&p);
+	}
+	free(b.d);
+}
+
 /* Each bad plan must be rejected with a message containing want. */
 static void expect_bad(struct buf *b, const char *want, int line)
 {
@@ -360,8 +380,12 @@ static void test_bad(void)
 	begin(&b), required(&b, PT_ARG), finish(&b), BAD("ARG (tag 30) is missing");
 	begin(&b), required(&b, PT_CAPS), finish(&b), BAD("CAPS");
 	begin(&b), required(&b, PT_USER), finish(&b), BAD("USER");
-	begin(&b), required(&b, PT_ROOTFS), finish(&b), BAD("ROOTFS");
+	begin(&b), required(&b, PT_ROOTFS), finish(&b), BAD("ROOTFS (tag 10) and EXEC_ROOT");
 	begin(&b), finish(&b), BAD("CLONE_FLAGS (tag 1) is missing");
+	begin(&b), required(&b, 0), rec_str(&b, PT_EXEC_ROOT, "/proc/1/root"), finish(&b);
+	BAD("exactly one of ROOTFS (tag 10) and EXEC_ROOT (tag 48)");
+	begin(&b), required(&b, PT_ROOTFS), rec_str(&b, PT_EXEC_ROOT, "/proc/1/root");
+	rec_str(&b, PT_MASKED_PATH, "/m"), finish(&b), BAD("an exec plan (EXEC_ROOT) cannot have MASKED_PATH");
 	begin(&b), required(&b, 0), s = rec(&b, PT_ADDITIONAL_GIDS), U32(&b, 3), U32(&b, 1);
 	end(&b, s), finish(&b), BAD("count: does not match");
 	begin(&b), required(&b, 0), s = rec(&b, PT_ADDITIONAL_GIDS), U32(&b, 0xffffffffu), end(&b, s);
@@ -448,7 +472,7 @@ static void test_robustness(void)
 			struct buf h = {g, 0, n};
 			U32(&h, PLAN_MAGIC), U16(&h, PLAN_VERSION), U16(&h, 0), U32(&h, n);
 			for (size_t off = PLAN_HEADER_SIZE; off + 6 <= n;) {
-				static const uint16_t known[] = {1, 2, 3, 5, 10, 20, 21, 22, 25, 30, 32, 33, 34, 35, 36, 38, 39, 42, 43, 44, 45, 46};
+				static const uint16_t known[] = {1, 2, 3, 5, 10, 20, 21, 22, 25, 30, 32, 33, 34, 35, 36, 38, 39, 42, 43, 44, 45, 46, 48};
 				uint32_t rlen = rnd() % 64;
 				h.len = off;
 				U16(&h, known[rnd() % (sizeof(known) / 2)]);
@@ -469,6 +493,7 @@ int main(void)
 	test_full();
 	test_full_extras();
 	test_minimal();
+	test_exec();
 	test_bad();
 	test_robustness();
 	printf("plan-decoder-test: %u passed, %u failed\n", passed, failed);

@@ -44,6 +44,7 @@ enum plan_tag {
 	PT_PERSONALITY = 45,
 	PT_MEMORY_POLICY = 46,
 	PT_SECCOMP_LISTENER = 47,
+	PT_EXEC_ROOT = 48,
 };
 
 #define PLAN_ROOTFS_READONLY 0x1u
@@ -145,6 +146,7 @@ struct plan {
 	uint8_t *seccomp_bpf;                  /* struct sock_filter[], NULL if none */
 	size_t seccomp_len;                    /* in bytes, a multiple of 8 */
 	char *seccomp_listener; /* unix socket path of the seccomp agent, NULL if none */
+	char *exec_root;        /* exec mode: the container init's root to chroot into; NULL: build a rootfs */
 	struct plan_hook *hooks;
 	size_t n_hooks;
 	int has_io_priority;

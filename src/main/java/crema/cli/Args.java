@@ -71,6 +71,24 @@ final class Args {
         return a;
     }
 
+    /**
+     * Flags only up to the first positional: it and everything after it are
+     * positionals (`ps <id> -ef` passes -ef to ps(1), as runc does).
+     */
+    static Args parseLeading(List<String> args, List<Flag> flags) {
+        int i = 0;
+        while (i < args.size() && args.get(i).startsWith("-") && !args.get(i).equals("-") && !args.get(i).equals("--")) {
+            String name = args.get(i).replaceFirst("^--?", "");
+            boolean takesValue = !name.contains("=") && flags.stream().anyMatch(f -> f.takesValue() && f.names().contains(name));
+            i += takesValue ? 2 : 1;
+        }
+        int rest = Math.min(i, args.size());
+        Args a = parse(args.subList(0, rest), flags);
+        int from = rest < args.size() && args.get(rest).equals("--") ? rest + 1 : rest;
+        a.positionals.addAll(args.subList(from, args.size()));
+        return a;
+    }
+
     String get(String key) {
         return values.get(key);
     }

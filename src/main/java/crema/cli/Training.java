@@ -40,6 +40,7 @@ public final class Training {
                 Main.run(sink, sink, "--root", root, "start", "nothing");
                 Main.run(sink, sink, "--root", root, "kill", "nothing", "KILL");
                 Main.run(sink, sink, "--root", root, "delete", "nothing");
+                Main.run(sink, sink, "--root", root, "exec", "--user", "1:1", "-e", "A=1", "nothing", "sh");
                 Main.run(sink, sink, "--root", root, "create", "--bundle", tmp.resolve("missing").toString(), "x");
                 var spec = SpecParser.parseConfig(Files.readAllBytes(bundle.resolve("config.json")));
                 SpecJson.write(spec);
@@ -47,6 +48,11 @@ public final class Training {
                         new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)),
                                 PlanInputs.HostFacts.probe(), Files::isDirectory, null));
                 PlanEncoder.encode(plan);
+                var exec = crema.plan.ExecPlanner.fromFlags(spec.process(), new crema.plan.ExecPlanner.Flags(
+                        List.of("sh"), false, "/", List.of("A=1"), "1:1", List.of(), List.of("CAP_KILL"), false, null, null));
+                PlanEncoder.encodeExec(crema.plan.ExecPlanner.build(spec, exec, "process", new crema.plan.ExecPlanner.Inputs(
+                        "/proc/1/root", List.of(), null, true, 0, PlanInputs.HostFacts.probe()), w -> {}));
+                crema.spec.SpecParser.parseProcess("{\"args\": [\"sh\"], \"cwd\": \"/\"}".getBytes(), "p.json");
             }
         } finally {
             try (Stream<Path> walk = Files.walk(tmp)) {

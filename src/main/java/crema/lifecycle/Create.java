@@ -21,9 +21,7 @@ import crema.state.ContainerException;
 import crema.state.ContainerRecord;
 import crema.state.Lock;
 import crema.state.StateStore;
-import crema.sys.Errno;
 import crema.sys.Sys;
-import crema.sys.SysException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -60,9 +58,10 @@ public final class Create {
         if (o.consoleSocket() != null) {
             throw new ContainerException("--console-socket: terminals are not supported yet");
         }
-        checkPreservedFds(o);
+        checkPreservedFds(o.preserveFds(), o.inheritedFds());
         Path bundle = o.bundle().toAbsolutePath().normalize();
-        Spec spec = loadSpec(bundle);
+        byte[] config = readConfig(bundle);
+        Spec spec = parseConfig(bundle.resolve("config.json"), config);
         Path rootfs = bundle.resolve(spec.root() == null ? "" : spec.root().path()).normalize();
         if (spec.root() == null) throw new InvalidSpecException("root", "must be set");
         if (!Files.isDirectory(rootfs)) throw new ContainerException("rootfs (\"" + rootfs + "\") does not exist");
@@ -70,10 +69,11 @@ public final class Create {
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
         Path stateDir = store.dir(o.id());
+        PlanInputs.SeccompProgram seccomp = spec.linux() == null || spec.linux().seccomp() == null ? null
+                : SeccompCompiler.compile(spec.linux().seccomp());
         PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                PlanInputs.HostFacts.probe(), Files::isDirectory,
-                spec.linux() == null || spec.linux().seccomp() == null ? null : SeccompCompiler.compile(spec.linux().seccomp()));
+                PlanInputs.HostFacts.probe(), Files::isDirectory, seccomp);
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
 
@@ -111,7 +111,7 @@ public final class Create {
                 }
                 byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "creating", pid, bundle.toString(),
                         spec.annotations()));
-                sync.send(SyncChannel.PID_ACK, pidAck(state, plan, pid));
+                sync.send(SyncChannel.PID_ACK, pidAck(state, plan.process().seccomp(), pid));
                 sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
                 if (spec.hooks() != null) {
                     HookRunner.run(spec.hooks().prestart(), "prestart", state);
@@ -120,6 +120,7 @@ public final class Create {
                 sync.send(SyncChannel.MOUNTS_ACK, new byte[0]);
                 sync.expect(SyncChannel.READY, "the container to be ready");
                 LaterHooks.save(stateDir, spec.hooks());
+                ExecBase.save(stateDir, config, seccomp, !o.noNewKeyring());
                 ProcStat stat = ProcStat.read(pid);
                 if (stat == null) throw new ContainerException("container init exited during create");
                 ContainerRecord record = new ContainerRecord(spec.ociVersion(), o.id(), pid, stat.startTime(),
@@ -140,8 +141,8 @@ public final class Create {
     }
 
     /** The state JSON for hooks and, for a seccomp agent, NUL then its container process state. */
-    private static byte[] pidAck(byte[] state, LaunchPlan plan, int pid) {
-        if (plan.seccomp() == null || plan.seccomp().listenerPath() == null) return state;
+    static byte[] pidAck(byte[] state, LaunchPlan.Seccomp seccomp, int pid) {
+        if (seccomp == null || seccomp.listenerPath() == null) return state;
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.writeBytes(state);
         out.write(0);
@@ -152,7 +153,7 @@ public final class Create {
             g.writeString("seccompFd");
             g.writeEndArray();
             g.writeNumberField("pid", pid);
-            g.writeStringField("metadata", plan.seccomp().listenerMetadata());
+            g.writeStringField("metadata", seccomp.listenerMetadata());
             g.writeFieldName("state");
             g.writeRawValue(new String(state, java.nio.charset.StandardCharsets.UTF_8));
             g.writeEndObject();
@@ -169,7 +170,7 @@ public final class Create {
         writeProc(pid, file, b.toString());
     }
 
-    private static void writeProc(int pid, String file, String value) {
+    static void writeProc(int pid, String file, String value) {
         Path p = Path.of("/proc", Integer.toString(pid), file);
         try {
             Files.writeString(p, value);
@@ -178,30 +179,32 @@ public final class Create {
         }
     }
 
-    /** A preserved fd must be one the caller passed, not one the JVM opened since. */
-    private static void checkPreservedFds(CreateOptions o) {
-        if (o.preserveFds() < 0) throw new ContainerException("--preserve-fds: must not be negative");
-        if (o.inheritedFds() == null) return;
-        for (int fd = 3; fd < 3 + o.preserveFds(); fd++) {
-            if (!o.inheritedFds().contains(fd)) {
+    /** A preserved fd must be one the caller passed, not one the JVM opened since (inherited: null = unknown). */
+    static void checkPreservedFds(int count, java.util.Set<Integer> inherited) {
+        if (count < 0) throw new ContainerException("--preserve-fds: must not be negative");
+        if (inherited == null) return;
+        for (int fd = 3; fd < 3 + count; fd++) {
+            if (!inherited.contains(fd)) {
                 throw new ContainerException("--preserve-fds: fd " + fd + " was not passed to crema");
             }
         }
     }
 
-    static Spec loadSpec(Path bundle) {
+    static byte[] readConfig(Path bundle) {
         if (!Files.isDirectory(bundle)) {
             throw new ContainerException("bundle \"" + bundle + "\": no such file or directory");
         }
         Path config = bundle.resolve("config.json");
-        byte[] json;
         try {
-            json = Files.readAllBytes(config);
+            return Files.readAllBytes(config);
         } catch (NoSuchFileException e) {
             throw new ContainerException("open " + config + ": no such file or directory");
         } catch (IOException e) {
             throw new ContainerException("read " + config + ": " + e.getMessage());
         }
+    }
+
+    static Spec parseConfig(Path config, byte[] json) {
         try {
             return SpecParser.parseConfig(json);
         } catch (SpecException e) {
@@ -227,18 +230,7 @@ public final class Create {
 
         void run() {
             List<String> errors = new ArrayList<>();
-            // Kill both, reap stage1 first: the init is our child (we are its subreaper) once stage1 is gone.
-            for (int pid : new int[] {initPid, helperPid}) {
-                if (pid > 0) Sys.kill(pid, 9);
-            }
-            for (int pid : new int[] {helperPid, initPid}) {
-                if (pid <= 0) continue;
-                try {
-                    Sys.waitpid(pid, 0);
-                } catch (SysException e) {
-                    if (e.errno() != Errno.ECHILD) errors.add(e.getMessage());
-                }
-            }
+            HelperLauncher.killAndReap(helperPid, initPid, errors);
             try {
                 manager.destroy(cgroups);
             } catch (RuntimeException e) {

@@ -104,7 +104,8 @@ class PlanBuilderTest {
 
     @Test
     void processAttributes() {
-        LaunchPlan p = plan(BASE);
+        LaunchPlan plan = plan(BASE);
+        ProcessPlan p = plan.process();
         assertEquals(List.of("sh"), p.args());
         assertEquals(1, p.uid());
         assertEquals(2, p.gid());
@@ -115,10 +116,10 @@ class PlanBuilderTest {
         assertEquals(new LaunchPlan.CapabilitySets(0x21, 0x20, 0, 0x20, 0x20), p.capabilities());
         assertTrue(p.noNewPrivileges());
         assertTrue(p.newKeyring());
-        assertEquals(5, p.oomScoreAdj());
-        assertEquals(List.of("/proc/kcore"), p.maskedPaths());
-        assertEquals(List.of("/proc/sys"), p.readonlyPaths());
-        assertEquals("/run/crema/x", p.fifoDir());
+        assertEquals(5, plan.oomScoreAdj());
+        assertEquals(List.of("/proc/kcore"), plan.maskedPaths());
+        assertEquals(List.of("/proc/sys"), plan.readonlyPaths());
+        assertEquals("/run/crema/x", plan.fifoDir());
         assertEquals(2, p.preserveFds());
     }
 
@@ -202,7 +203,7 @@ class PlanBuilderTest {
         LaunchPlan p = plan(BASE.replace("\"args\"", "\"ioPriority\": {\"class\": \"IOPRIO_CLASS_BE\", \"priority\": 4},"
                 + " \"scheduler\": {\"policy\": \"SCHED_FIFO\", \"priority\": 10, \"flags\": [\"SCHED_FLAG_RESET_ON_FORK\"]},"
                 + " \"execCPUAffinity\": {\"final\": \"1-2,65\"}, \"args\""));
-        var a = p.attributes();
+        var a = p.process().attributes();
         assertEquals(2 << 13 | 4, a.ioPriority());
         assertEquals(new ProcessAttributes.Scheduler(1, 0, 10, 1, 0, 0, 0), a.scheduler());
         assertEquals(0b110L, a.cpusFinal()[0]);
