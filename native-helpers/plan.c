@@ -59,6 +59,7 @@ static const struct tag_info tags[] = {
 	{PT_MEMORY_POLICY, "MEMORY_POLICY", 1, 8 + 8 * PLAN_CPU_WORDS, 0},
 	{PT_SECCOMP_LISTENER, "SECCOMP_LISTENER", 1, 0, 0},
 	{PT_EXEC_ROOT, "EXEC_ROOT", 1, 0, 0},
+	{PT_CONSOLE, "CONSOLE", 1, 0, 0},
 };
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
 
@@ -340,6 +341,15 @@ static int parse_record(struct rd *r, uint16_t tag, struct plan *p)
 		return get_str(r, "path", &p->seccomp_listener);
 	case PT_EXEC_ROOT:
 		return get_str(r, "path", &p->exec_root);
+	case PT_CONSOLE:
+		if (get_u32(r, "rows", &p->console.rows) || get_u32(r, "cols", &p->console.cols) ||
+		    get_u32(r, "flags", &p->console.flags) || get_str(r, "socket", &p->console.socket))
+			return -1;
+		if (p->console.rows > 0xffff || p->console.cols > 0xffff)
+			return rd_fail(r, "rows", "rows and cols must be below 65536");
+		if (!*p->console.socket)
+			return rd_fail(r, "socket", "must not be empty");
+		return 0;
 	case PT_PERSONALITY:
 		p->has_personality = 1;
 		return get_u32(r, "persona", &p->personality);
@@ -502,6 +512,7 @@ void plan_free(struct plan *p)
 	free(p->time_offsets);
 	free(p->seccomp_listener);
 	free(p->exec_root);
+	free(p->console.socket);
 	for (size_t i = 0; p->sysctls && i < p->n_sysctls; i++) {
 		free(p->sysctls[i].key);
 		free(p->sysctls[i].value);

@@ -6,7 +6,6 @@ import crema.lifecycle.Create;
 import crema.lifecycle.CreateOptions;
 import crema.lifecycle.Delete;
 import crema.lifecycle.Start;
-import crema.state.ContainerRecord;
 import crema.state.StateStore;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -28,23 +27,32 @@ final class CreateCommand {
         CreateOptions o = new CreateOptions(id, Path.of(a.get("bundle", ".")),
                 a.get("pid-file") == null ? null : Path.of(a.get("pid-file")), a.get("console-socket"),
                 a.has("no-pivot"), a.has("no-new-keyring"), a.intValue("preserve-fds", 0), g.systemdCgroup(),
-                inheritedFds());
+                inheritedFds(), run && !a.has("detach"));
         StateStore store = new StateStore(g.root());
         CgroupManager cgroups = CgroupManager.forHost();
-        ContainerRecord r = new Create(store, cgroups, Globals.libdir().resolve("crema-init")).create(o);
+        Create.Created c = new Create(store, cgroups, Globals.libdir().resolve("crema-init")).create(o);
         if (!run) return 0;
+        if (a.has("detach")) {
+            start(store, cgroups, id, g);
+            return 0;
+        }
+        // We are the init's subreaper (create made us one), so it is our child now.
+        int code;
+        try (Foreground f = Foreground.attach(c.record().pid(), c.consoleMaster())) {
+            start(store, cgroups, id, g);
+            code = f.waitForExit();
+        }
+        if (!a.has("keep")) new Delete(store, cgroups, g.log()::warn).delete(id, true);
+        return code;
+    }
+
+    private static void start(StateStore store, CgroupManager cgroups, String id, Globals g) {
         try {
-            if (!a.has("detach")) Foreground.forwardSignals(r.pid());
             new Start(store, g.log()::warn).start(id);
         } catch (RuntimeException e) {
             new Delete(store, cgroups, g.log()::warn).delete(id, true);
             throw e;
         }
-        if (a.has("detach")) return 0;
-        // We are the init's subreaper (create made us one), so it is our child now.
-        int code = Foreground.waitFor(r.pid());
-        if (!a.has("keep")) new Delete(store, cgroups, g.log()::warn).delete(id, true);
-        return code;
     }
 
     /** The fds >= 3 the launcher saw when crema started; null when started without it (tests). */

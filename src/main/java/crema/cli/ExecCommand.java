@@ -40,18 +40,16 @@ final class ExecCommand {
                 throw new UsageException("invalid value \"" + gid + "\" for flag -additional-gids: must be a number");
             }
         }
-        if (a.has("tty") || a.get("console-socket") != null) {
-            throw new UsageException("exec: terminals (--tty, --console-socket) are not supported by this version of crema yet");
-        }
         ExecPlanner.Flags flags = new ExecPlanner.Flags(pos.subList(1, pos.size()), a.has("tty"), a.get("cwd"),
                 a.all("env"), a.get("user"), gids, a.all("cap"), a.has("no-new-privs"), a.get("apparmor"),
                 a.get("process-label"));
         Exec.Options o = new Exec.Options(id, processFile == null ? null : Path.of(processFile), flags,
                 a.get("pid-file") == null ? null : Path.of(a.get("pid-file")), a.intValue("preserve-fds", 0),
-                CreateCommand.inheritedFds());
-        int pid = new Exec(new StateStore(g.root()), Globals.libdir().resolve("crema-init"), g.log()::warn).start(o);
+                CreateCommand.inheritedFds(), a.get("console-socket"), a.has("detach"));
+        Exec.Started s = new Exec(new StateStore(g.root()), Globals.libdir().resolve("crema-init"), g.log()::warn).start(o);
         if (a.has("detach")) return 0;
-        Foreground.forwardSignals(pid);
-        return Foreground.waitFor(pid);
+        try (Foreground f = Foreground.attach(s.pid(), s.consoleMaster())) {
+            return f.waitForExit();
+        }
     }
 }

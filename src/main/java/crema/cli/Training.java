@@ -46,12 +46,12 @@ public final class Training {
                 SpecJson.write(spec);
                 LaunchPlan plan = PlanBuilder.build(SpecCommand.defaultSpec(false),
                         new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)),
-                                PlanInputs.HostFacts.probe(), Files::isDirectory, null));
+                                PlanInputs.HostFacts.probe(), Files::isDirectory, null, tmp.resolve("console").toString()));
                 PlanEncoder.encode(plan);
                 var exec = crema.plan.ExecPlanner.fromFlags(spec.process(), new crema.plan.ExecPlanner.Flags(
                         List.of("sh"), false, "/", List.of("A=1"), "1:1", List.of(), List.of("CAP_KILL"), false, null, null));
                 PlanEncoder.encodeExec(crema.plan.ExecPlanner.build(spec, exec, "process", new crema.plan.ExecPlanner.Inputs(
-                        "/proc/1/root", List.of(), null, true, 0, PlanInputs.HostFacts.probe()), w -> {}));
+                        "/proc/1/root", List.of(), null, true, 0, PlanInputs.HostFacts.probe(), null), w -> {}));
                 crema.spec.SpecParser.parseProcess("{\"args\": [\"sh\"], \"cwd\": \"/\"}".getBytes(), "p.json");
             }
         } finally {

@@ -8,6 +8,7 @@ import crema.plan.PlanEncoder;
 import crema.plan.PlanInputs;
 import crema.hooks.HookRunner;
 import crema.hooks.LaterHooks;
+import crema.process.ConsoleSocket;
 import crema.process.HelperLauncher;
 import crema.seccomp.SeccompCompiler;
 import crema.process.ProcStat;
@@ -49,14 +50,14 @@ public final class Create {
         this.helper = helper;
     }
 
-    /** The container as created: its record, for `run` to go on with. */
-    public ContainerRecord create(CreateOptions o) {
+    /** A created container: its record, and the pty master crema holds for a foreground run (else -1). */
+    public record Created(ContainerRecord record, int consoleMaster) {}
+
+    /** The container as created, for `run` to go on with. */
+    public Created create(CreateOptions o) {
         StateStore.checkId(o.id());
         if (o.systemdCgroup()) {
             throw new ContainerException("--systemd-cgroup: the systemd cgroup driver is not supported yet; run without it");
-        }
-        if (o.consoleSocket() != null) {
-            throw new ContainerException("--console-socket: terminals are not supported yet");
         }
         checkPreservedFds(o.preserveFds(), o.inheritedFds());
         Path bundle = o.bundle().toAbsolutePath().normalize();
@@ -65,6 +66,8 @@ public final class Create {
         Path rootfs = bundle.resolve(spec.root() == null ? "" : spec.root().path()).normalize();
         if (spec.root() == null) throw new InvalidSpecException("root", "must be set");
         if (!Files.isDirectory(rootfs)) throw new ContainerException("rootfs (\"" + rootfs + "\") does not exist");
+        boolean terminal = spec.process() != null && spec.process().terminal();
+        ConsoleSocket own = ConsoleSocket.needed(terminal, o.consoleSocket(), !o.foreground()) ? ConsoleSocket.listen() : null;
 
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
@@ -73,7 +76,7 @@ public final class Create {
                 : SeccompCompiler.compile(spec.linux().seccomp());
         PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                PlanInputs.HostFacts.probe(), Files::isDirectory, seccomp);
+                PlanInputs.HostFacts.probe(), Files::isDirectory, seccomp, own != null ? own.path() : o.consoleSocket());
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
 
@@ -132,10 +135,12 @@ public final class Create {
                 if (o.pidFile() != null) {
                     StateStore.writeAtomically(o.pidFile().toAbsolutePath(), Integer.toString(pid).getBytes());
                 }
+                int master = own == null ? -1 : own.receive();
                 cleanup.done = true;
-                return record;
+                return new Created(record, master);
             }
         } finally {
+            if (own != null) own.close();
             if (!cleanup.done) cleanup.run();
         }
     }

@@ -7,6 +7,7 @@ import crema.plan.LaunchPlan.NamespaceJoin;
 import crema.plan.Linux;
 import crema.plan.PlanEncoder;
 import crema.plan.PlanInputs;
+import crema.process.ConsoleSocket;
 import crema.process.HelperLauncher;
 import crema.process.ProcStat;
 import crema.process.SyncChannel;
@@ -55,7 +56,10 @@ public final class Exec {
      * @param inheritedFds the fds >= 3 the caller really passed, null if unknown
      */
     public record Options(String id, Path processFile, ExecPlanner.Flags flags, Path pidFile, int preserveFds,
-                          Set<Integer> inheritedFds) {}
+                          Set<Integer> inheritedFds, String consoleSocket, boolean detach) {}
+
+    /** The started process: its host pid, and the pty master crema holds when it proxies the terminal (else -1). */
+    public record Started(int pid, int consoleMaster) {}
 
     private final StateStore store;
     private final Path helper;
@@ -67,8 +71,8 @@ public final class Exec {
         this.warnings = warnings;
     }
 
-    /** Starts the process; returns its host pid. It is our child (we are a subreaper) until we exit. */
-    public int start(Options o) {
+    /** Starts the process. It is our child (we are a subreaper) until we exit. */
+    public Started start(Options o) {
         Create.checkPreservedFds(o.preserveFds(), o.inheritedFds());
         try (Lock lock = store.lock(o.id(), false)) {
             ContainerRecord r = store.load(o.id());
@@ -81,18 +85,25 @@ public final class Exec {
             Process process = o.processFile() != null ? readProcess(o.processFile())
                     : ExecPlanner.fromFlags(base.spec().process(), o.flags());
             String field = o.processFile() != null ? "" : "process";
-            ExecPlan plan = ExecPlanner.build(base.spec(), process, field,
-                    new ExecPlanner.Inputs("/proc/" + r.pid() + "/root", joins(r.pid()), base.seccomp(), base.newKeyring(),
-                            o.preserveFds(), PlanInputs.HostFacts.probe()), warnings);
-            int pid = launch(r, plan, base.spec().process().oomScoreAdj());
-            if (o.pidFile() != null) {
-                StateStore.writeAtomically(o.pidFile().toAbsolutePath(), Integer.toString(pid).getBytes());
+            ConsoleSocket own = ConsoleSocket.needed(process.terminal(), o.consoleSocket(), o.detach())
+                    ? ConsoleSocket.listen() : null;
+            try {
+                ExecPlan plan = ExecPlanner.build(base.spec(), process, field,
+                        new ExecPlanner.Inputs("/proc/" + r.pid() + "/root", joins(r.pid()), base.seccomp(),
+                                base.newKeyring(), o.preserveFds(), PlanInputs.HostFacts.probe(),
+                                own != null ? own.path() : o.consoleSocket()), warnings);
+                Started started = launch(r, plan, base.spec().process().oomScoreAdj(), own);
+                if (o.pidFile() != null) {
+                    StateStore.writeAtomically(o.pidFile().toAbsolutePath(), Integer.toString(started.pid()).getBytes());
+                }
+                return started;
+            } finally {
+                if (own != null) own.close();
             }
-            return pid;
         }
     }
 
-    private int launch(ContainerRecord r, ExecPlan plan, Integer oomScoreAdj) {
+    private Started launch(ContainerRecord r, ExecPlan plan, Integer oomScoreAdj, ConsoleSocket own) {
         byte[] planBytes = PlanEncoder.encodeExec(plan);
         Sys.setChildSubreaper(); // the process becomes our child when stage1 exits
         HelperLauncher.Started h = HelperLauncher.start(helper, plan.process().preserveFds());
@@ -109,8 +120,9 @@ public final class Exec {
             if (oomScoreAdj != null) Create.writeProc(pid, "oom_score_adj", oomScoreAdj.toString());
             sync.send(SyncChannel.PID_ACK, Create.pidAck(Start.stateJson(r, "running"), plan.process().seccomp(), pid));
             sync.expect(SyncChannel.READY, "the exec process to be ready");
+            int master = own == null ? -1 : own.receive();
             done = true;
-            return pid;
+            return new Started(pid, master);
         } finally {
             if (!done) abandon(helperPid, pid);
         }

@@ -28,10 +28,11 @@ public final class ExecPlanner {
 
     /**
      * What the container's plan does not say: its init's root and namespaces (joins, user first),
-     * its compiled seccomp filter, create's keyring choice, the fds to pass on, the host's LSMs.
+     * its compiled seccomp filter, create's keyring choice, the fds to pass on, the host's LSMs,
+     * where a terminal's master goes.
      */
     public record Inputs(String initRoot, List<NamespaceJoin> joins, PlanInputs.SeccompProgram seccomp,
-                         boolean newKeyring, int preserveFds, PlanInputs.HostFacts host) {}
+                         boolean newKeyring, int preserveFds, PlanInputs.HostFacts host, String consoleSocket) {}
 
     /** The flag form: the container's own process with runc's flags applied. */
     public static Process fromFlags(Process base, Flags f) {
@@ -88,7 +89,7 @@ public final class ExecPlanner {
                 c.oomScoreAdj(), p.scheduler(), label, p.ioPriority(), p.execCPUAffinity());
         ProcessAttributes attrs = ProcessAttributes.of(effective, container.linux(), field);
         ProcessPlan pp = ProcessPlan.of(effective, field, in.newKeyring(), PlanBuilder.seccomp(in.seccomp(), nnp), attrs,
-                in.preserveFds());
+                in.preserveFds(), ProcessPlan.console(effective, field, in.consoleSocket(), false));
         long allowed = ProcessPlan.capabilities(c.capabilities(), "process.capabilities").bounding();
         CapabilitySets asked = pp.capabilities();
         long beyond = (asked.bounding() | asked.effective() | asked.inheritable() | asked.permitted() | asked.ambient())
@@ -99,7 +100,8 @@ public final class ExecPlanner {
         CapabilitySets caps = new CapabilitySets(asked.bounding() & allowed, asked.effective() & allowed,
                 asked.inheritable() & allowed, asked.permitted() & allowed, asked.ambient() & allowed);
         pp = new ProcessPlan(pp.args(), pp.env(), pp.cwd(), pp.uid(), pp.gid(), pp.umask(), pp.additionalGids(),
-                pp.rlimits(), caps, pp.noNewPrivileges(), pp.newKeyring(), pp.seccomp(), pp.attributes(), pp.preserveFds());
+                pp.rlimits(), caps, pp.noNewPrivileges(), pp.newKeyring(), pp.seccomp(), pp.attributes(), pp.preserveFds(),
+                pp.console());
         return new ExecPlan(List.copyOf(in.joins()), in.initRoot(), pp);
     }
 

@@ -125,7 +125,7 @@ public final class PlanBuilder {
             }
         }
         ProcessPlan pp = ProcessPlan.of(p, "process", in.newKeyring(), seccomp(in.seccomp(), p.noNewPrivileges()), attrs,
-                in.preserveFds());
+                in.preserveFds(), ProcessPlan.console(p, "process", in.consoleSocket(), true));
 
         return new LaunchPlan(cloneFlags, List.copyOf(joins), uidMap, gidMap, timeOffsets, sysctlKeys, sysctlValues,
                 hooks, netDevices, hostname, domainname, rootfs, spec.root().readonly(), in.noPivot(), rootPropagation,
@@ -152,7 +152,6 @@ public final class PlanBuilder {
         }
         Process p = spec.process();
         if (p != null) {
-            if (p.terminal()) throw notYet("process.terminal");
             if (emptyToNull(p.apparmorProfile()) != null && in.host().apparmor()) throw notYet("process.apparmorProfile");
             if (emptyToNull(p.selinuxLabel()) != null && in.host().selinux()) throw notYet("process.selinuxLabel");
         }

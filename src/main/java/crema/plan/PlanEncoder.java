@@ -23,7 +23,7 @@ public final class PlanEncoder {
     static final int MOUNT = 20, DEVICE = 21, SYMLINK = 22, MASKED_PATH = 23, READONLY_PATH = 24;
     static final int ARG = 30, ENV = 31, CWD = 32, USER = 33, ADDITIONAL_GIDS = 34, RLIMIT = 35, CAPS = 36,
             PROCESS_FLAGS = 37;
-    static final int FIFO_DIR = 40, PRESERVE_FDS = 41, EXEC_ROOT = 48;
+    static final int FIFO_DIR = 40, PRESERVE_FDS = 41, EXEC_ROOT = 48, CONSOLE = 49;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
 
@@ -137,6 +137,10 @@ public final class PlanEncoder {
             record(MEMORY_POLICY, new Rec().u32(m.mode()).u32(m.flags()).words(m.nodes()));
         }
         record(PRESERVE_FDS, new Rec().u32(p.preserveFds()));
+        if (p.console() != null) {
+            var tty = p.console();
+            record(CONSOLE, new Rec().u32(tty.rows()).u32(tty.cols()).u32(tty.devConsole() ? 1 : 0).str(tty.socket()));
+        }
     }
 
     private void record(int tag, Rec payload) {

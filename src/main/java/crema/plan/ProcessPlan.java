@@ -27,11 +27,19 @@ public record ProcessPlan(
         boolean newKeyring,
         LaunchPlan.Seccomp seccomp,
         ProcessAttributes attributes,
-        int preserveFds) {
+        int preserveFds,
+        Console console) {
+
+    /**
+     * process.terminal: a pty for the process, its master sent to socket (a unix
+     * socket path); rows and cols 0 leave the size alone; devConsole also binds
+     * it on /dev/console (a container's init).
+     */
+    public record Console(int rows, int cols, boolean devConsole, String socket) {}
 
     /** The fields of p that need no more than p, checked; field names p in errors ("process", or "" for a process.json). */
     static ProcessPlan of(Process p, String field, boolean newKeyring, LaunchPlan.Seccomp seccomp,
-                          ProcessAttributes attributes, int preserveFds) {
+                          ProcessAttributes attributes, int preserveFds, Console console) {
         if (p.args() == null || p.args().isEmpty() || p.args().get(0).isEmpty()) {
             throw new InvalidSpecException(at(field, "args"), "must be a non-empty array");
         }
@@ -50,7 +58,19 @@ public record ProcessPlan(
         return new ProcessPlan(List.copyOf(p.args()), List.copyOf(env), Path.of(p.cwd()).normalize().toString(), uid, gid,
                 umask, List.copyOf(groups), rlimits(p.rlimits(), at(field, "rlimits")),
                 capabilities(p.capabilities(), at(field, "capabilities")), p.noNewPrivileges(), newKeyring, seccomp,
-                attributes, preserveFds);
+                attributes, preserveFds, console);
+    }
+
+    /** p's terminal, if it has one, with its master to go to socket (which the caller must then give). */
+    static Console console(Process p, String field, String socket, boolean devConsole) {
+        if (!p.terminal()) return null;
+        if (socket == null) throw new InvalidSpecException(at(field, "terminal"), "needs a console socket");
+        long rows = p.consoleSize() == null ? 0 : p.consoleSize().height();
+        long cols = p.consoleSize() == null ? 0 : p.consoleSize().width();
+        if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) {
+            throw new InvalidSpecException(at(field, "consoleSize"), "height and width must be below 65536");
+        }
+        return new Console((int) rows, (int) cols, devConsole, socket);
     }
 
     static String at(String field, String name) {

@@ -48,7 +48,7 @@ class PlanBuilderTest {
         return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false, true,
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
-                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"), null));
+                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"), null, "/run/console.sock"));
     }
 
     @Test
@@ -219,7 +219,16 @@ class PlanBuilderTest {
                 "linux.seccomp: not supported by this version of crema yet");
         assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"intelRdt\": {\"closID\": \"a\"}, "),
                 "linux.intelRdt: not supported here: resctrl is not mounted");
-        assertInvalid(BASE.replace("\"args\"", "\"terminal\": true, \"args\""), "process.terminal: not supported by this version of crema yet");
+    }
+
+    @Test
+    void aTerminalSendsItsMasterToTheConsoleSocket() {
+        ProcessPlan.Console c = plan(BASE.replace("\"args\"", "\"terminal\": true, \"consoleSize\": {\"height\": 30, \"width\": 100}, \"args\""))
+                .process().console();
+        assertEquals(new ProcessPlan.Console(30, 100, true, "/run/console.sock"), c);
+        assertEquals(null, plan(BASE).process().console());
+        assertInvalid(BASE.replace("\"args\"", "\"terminal\": true, \"consoleSize\": {\"height\": 70000, \"width\": 1}, \"args\""),
+                "process.consoleSize: height and width must be below 65536");
     }
 
     @Test
