@@ -378,28 +378,33 @@ JNIEXPORT jbyteArray JNICALL NATIVE(seccompExport)(JNIEnv *env, jclass c, jlong 
 }
 
 /*
- * Terminals (crema.sys.Tty): the console socket a foreground run or exec
- * listens on for the pty master crema-init sends, and the stdin side of the
- * proxy (raw mode, window size).
+ * Unix sockets (crema.sys.UnixSockets): the console socket a foreground run
+ * or exec listens on for the pty master crema-init sends, and the datagram
+ * sockets of the NOTIFY_SOCKET proxy. Terminals (crema.sys.Tty): the stdin
+ * side of the pty proxy (raw mode, window size).
  */
 #include <sys/ioctl.h>
 #include <sys/un.h>
 #include <termios.h>
 
+#define SOCK(name) Java_crema_sys_UnixSockets_##name
 #define TTY(name) Java_crema_sys_Tty_##name
 
-/* socket, bind and listen on a unix stream socket at path. */
-JNIEXPORT jint JNICALL TTY(nListenUnix)(JNIEnv *env, jclass c, jbyteArray jpath)
+/* A unix socket of type bound (or, with doConnect, connected) to path; -errno on failure. */
+JNIEXPORT jint JNICALL SOCK(nSocket)(JNIEnv *env, jclass c, jbyteArray jpath, jint type, jboolean doConnect)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     jsize n = (*env)->GetArrayLength(env, jpath);
     if ((size_t)n >= sizeof addr.sun_path)
         return -ENAMETOOLONG;
     (*env)->GetByteArrayRegion(env, jpath, 0, n, (jbyte *)addr.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return neg_errno();
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 1) < 0) {
+    int r = doConnect ? connect(fd, (struct sockaddr *)&addr, sizeof addr) : bind(fd, (struct sockaddr *)&addr, sizeof addr);
+    if (r == 0 && !doConnect && type == SOCK_STREAM)
+        r = listen(fd, 1);
+    if (r < 0) {
         int err = errno;
         close(fd);
         return -err;
@@ -408,7 +413,7 @@ JNIEXPORT jint JNICALL TTY(nListenUnix)(JNIEnv *env, jclass c, jbyteArray jpath)
 }
 
 /* accept4 of one connection, waiting at most timeoutMs; -ETIMEDOUT on timeout. */
-JNIEXPORT jint JNICALL TTY(nAccept)(JNIEnv *env, jclass c, jint fd, jint timeoutMs)
+JNIEXPORT jint JNICALL SOCK(nAccept)(JNIEnv *env, jclass c, jint fd, jint timeoutMs)
 {
     int r = wait_readable(fd, timeoutMs);
     if (r < 0)
@@ -418,7 +423,7 @@ JNIEXPORT jint JNICALL TTY(nAccept)(JNIEnv *env, jclass c, jint fd, jint timeout
 }
 
 /* The fd of one SCM_RIGHTS message (its text, under 4096 bytes, is dropped); -EBADMSG without one. */
-JNIEXPORT jint JNICALL TTY(nRecvFd)(JNIEnv *env, jclass c, jint sock)
+JNIEXPORT jint JNICALL SOCK(nRecvFd)(JNIEnv *env, jclass c, jint sock)
 {
     char text[4096], cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = { text, sizeof text };

@@ -59,10 +59,13 @@ public final class Create {
         if (o.systemdCgroup()) {
             throw new ContainerException("--systemd-cgroup: the systemd cgroup driver is not supported yet; run without it");
         }
-        checkPreservedFds(o.preserveFds(), o.inheritedFds());
+        // systemd's listen fds come first, then the preserved ones, as runc passes them
+        int preserveFds = o.listenFds() + o.preserveFds();
+        checkPreservedFds(preserveFds, o.inheritedFds());
         Path bundle = o.bundle().toAbsolutePath().normalize();
         byte[] config = readConfig(bundle);
-        Spec spec = parseConfig(bundle.resolve("config.json"), config);
+        Path notifyDir = o.notifySocket() == null ? null : store.dir(o.id()).resolve(Activation.NOTIFY_DIR);
+        Spec spec = Activation.apply(parseConfig(bundle.resolve("config.json"), config), o.listenFds(), notifyDir);
         Path rootfs = bundle.resolve(spec.root() == null ? "" : spec.root().path()).normalize();
         if (spec.root() == null) throw new InvalidSpecException("root", "must be set");
         if (!Files.isDirectory(rootfs)) throw new ContainerException("rootfs (\"" + rootfs + "\") does not exist");
@@ -74,9 +77,10 @@ public final class Create {
         Path stateDir = store.dir(o.id());
         PlanInputs.SeccompProgram seccomp = spec.linux() == null || spec.linux().seccomp() == null ? null
                 : SeccompCompiler.compile(spec.linux().seccomp());
-        PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(), !o.noNewKeyring(),
+        PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), preserveFds, o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                PlanInputs.HostFacts.probe(), Files::isDirectory, seccomp, own != null ? own.path() : o.consoleSocket());
+                PlanInputs.HostFacts.probe(), p -> p.equals(notifyDir) || Files.isDirectory(p), seccomp,
+                own != null ? own.path() : o.consoleSocket());
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
 
@@ -95,7 +99,8 @@ public final class Create {
             }
             cleanup.cgroups = cgroups.create(dirs);
             List<Path> dirPaths = dirs.stream().map(CgroupManager.Dir::path).toList();
-            HelperLauncher.Started h = HelperLauncher.start(helper, o.preserveFds());
+            if (notifyDir != null) mkdir(notifyDir);
+            HelperLauncher.Started h = HelperLauncher.start(helper, preserveFds);
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {
                 cgroups.join(dirPaths, h.pid());
@@ -173,6 +178,14 @@ public final class Create {
         StringBuilder b = new StringBuilder();
         for (LaunchPlan.IdMap m : map) b.append(m.containerId()).append(' ').append(m.hostId()).append(' ').append(m.size()).append('\n');
         writeProc(pid, file, b.toString());
+    }
+
+    private static void mkdir(Path dir) {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("mkdir " + dir, e);
+        }
     }
 
     static void writeProc(int pid, String file, String value) {

@@ -8,6 +8,8 @@ import java.util.Set;
  *
  * @param inheritedFds the fds >= 3 the caller really passed (from the launcher), null if unknown
  * @param foreground   a `run` that waits: with process.terminal and no console socket, crema takes the pty
+ * @param listenFds    systemd's socket-activation fds (3 .. 3+n-1, before the preserved ones), 0 for none
+ * @param notifySocket the caller's NOTIFY_SOCKET, null for none
  */
 public record CreateOptions(
         String id,
@@ -19,4 +21,6 @@ public record CreateOptions(
         int preserveFds,
         boolean systemdCgroup,
         Set<Integer> inheritedFds,
-        boolean foreground) {}
+        boolean foreground,
+        int listenFds,
+        String notifySocket) {}

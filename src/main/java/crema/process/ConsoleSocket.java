@@ -2,7 +2,7 @@ package crema.process;
 
 import crema.state.ContainerException;
 import crema.sys.Sys;
-import crema.sys.Tty;
+import crema.sys.UnixSockets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,7 +52,7 @@ public final class ConsoleSocket implements AutoCloseable {
         dir.toFile().deleteOnExit();
         path.toFile().deleteOnExit();
         try {
-            return new ConsoleSocket(dir, path, Tty.listen(path));
+            return new ConsoleSocket(dir, path, UnixSockets.listen(path));
         } catch (RuntimeException e) {
             delete(dir, path);
             throw e;
@@ -65,9 +65,9 @@ public final class ConsoleSocket implements AutoCloseable {
 
     /** The pty master crema-init sent (it sends it before READY, so it is waiting once READY came). */
     public int receive() {
-        int conn = Tty.accept(fd, TIMEOUT_MS, path());
+        int conn = UnixSockets.accept(fd, TIMEOUT_MS, path());
         try {
-            return Tty.receiveFd(conn, path());
+            return UnixSockets.receiveFd(conn, path());
         } finally {
             Sys.closeQuietly(conn);
         }

@@ -1,19 +1,9 @@
 package crema.sys;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-
-/**
- * Terminals and the console socket (native-helpers/cremasys.c): the socket a
- * foreground run or exec listens on for the pty master crema-init sends, and
- * the terminal crema proxies it to (raw mode, window size).
- */
+/** Terminals (native-helpers/cremasys.c): the one crema proxies a pty to (raw mode, window size). */
 public final class Tty {
     private Tty() {}
 
-    private static native int nListenUnix(byte[] path);
-    private static native int nAccept(int fd, int timeoutMs);
-    private static native int nRecvFd(int sock);
     private static native int nMakeRaw(int fd, byte[] saved);
     private static native int nRestore(int fd, byte[] saved);
     private static native int nTermiosSize();
@@ -24,24 +14,6 @@ public final class Tty {
     private static int check(int r, String op, String what) {
         if (r < 0) throw new SysException(-r, op, what);
         return r;
-    }
-
-    /** A listening unix stream socket bound at path. */
-    public static int listen(Path path) {
-        Sys.ensureLoaded();
-        return check(nListenUnix(path.toString().getBytes(StandardCharsets.UTF_8)), "listen on", path.toString());
-    }
-
-    /** One accepted connection; ETIMEDOUT after timeoutMs. */
-    public static int accept(int fd, int timeoutMs, String what) {
-        Sys.ensureLoaded();
-        return check(nAccept(fd, timeoutMs), "accept on", what);
-    }
-
-    /** The fd passed in one SCM_RIGHTS message. */
-    public static int receiveFd(int sock, String what) {
-        Sys.ensureLoaded();
-        return check(nRecvFd(sock), "receive an fd on", what);
     }
 
     /** Raw mode on a terminal; returns what restores it, or null when fd is not a terminal. */
