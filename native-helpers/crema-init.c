@@ -27,9 +27,11 @@
 #include <linux/magic.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/statfs.h>
+#include <sys/ioctl.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
@@ -63,7 +65,9 @@ static char exe_path[PATH_MAX];
 static char *state_json;   /* the container's state, from PID_ACK, for hooks' stdin */
 static size_t state_len;
 static char *process_state_json; /* what the seccomp agent gets with the listener fd */
-static int listener_fd = -1;     /* connected to the seccomp agent before pivot_root */
+static int listener_fd = -1;     /* connected to the seccomp agent in stage1, on the host */
+static int exec_root_fd = -1;    /* exec mode: O_PATH fd of the container init's root */
+static int console_fd = -1;      /* connected to the console socket in stage1, on the host */
 
 /* ---- sync socket ---- */
 
@@ -725,35 +729,43 @@ static void run_hooks(uint32_t kind, const char *name)
 			run_hook(&plan.hooks[i], name);
 }
 
-/* The agent's socket is a host path: connect while the host's root is still ours. */
-static void connect_listener(void)
+/* A connected unix stream socket to a host path (for the seccomp agent or the console). */
+static int connect_unix(const char *path, const char *what)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (!plan.seccomp_listener)
-		return;
-	if (strlen(plan.seccomp_listener) >= sizeof(addr.sun_path))
-		fail(ENAMETOOLONG, "seccomp listener \"%s\"", plan.seccomp_listener);
-	strcpy(addr.sun_path, plan.seccomp_listener);
-	if ((listener_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    connect(listener_fd, (struct sockaddr *)&addr, sizeof(addr)))
-		fail(errno, "connect to the seccomp listener \"%s\"", plan.seccomp_listener);
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		fail(ENAMETOOLONG, "%s \"%s\"", what, path);
+	strcpy(addr.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		fail(errno, "connect to the %s \"%s\"", what, path);
+	return fd;
 }
 
-/* Hands the notify fd to the agent with the container process state, as the spec says. */
-static void send_listener_fd(int notify_fd)
+/* Sends fd over sock with SCM_RIGHTS, text as the message; then closes both. */
+static void send_fd(int sock, int fd, const char *text, const char *what, const char *path)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {process_state_json, process_state_json ? strlen(process_state_json) : 0};
+	struct iovec iov = {(void *)text, strlen(text)};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-	if (sendmsg(listener_fd, &msg, MSG_NOSIGNAL) < 0)
-		fail(errno, "send the seccomp notify fd to \"%s\"", plan.seccomp_listener);
-	close(notify_fd);
-	close(listener_fd);
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		fail(errno, "send the %s to \"%s\"", what, path);
+	close(fd);
+	close(sock);
+}
+
+/* Hands the notify fd to the agent with the container process state, as the spec says. */
+static void send_listener_fd(int notify_fd)
+{
+	send_fd(listener_fd, notify_fd, process_state_json ? process_state_json : "", "seccomp notify fd",
+		plan.seccomp_listener);
 	listener_fd = -1;
 }
 
@@ -908,10 +920,140 @@ static void set_credentials(void)
 			fail(errno, "raise ambient capability %d", cap);
 }
 
+/*
+ * Binds the pty slave on /dev/console with the new mount API, onto an fd of
+ * /dev/console reached without symlinks: a container cannot redirect the bind
+ * onto another file (CVE-2025-52565).
+ */
+static void mount_dev_console(int slave)
+{
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	struct statfs sfs;
+	struct stat st;
+	int dev, target, tree;
+
+	if ((dev = (int)syscall(SYS_openat2, AT_FDCWD, "/dev", &how, sizeof(how))) < 0)
+		fail(errno, "open \"/dev\" in the container");
+	target = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0 && errno == ENOENT) {
+		int f = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (f < 0)
+			fail(errno, "create \"/dev/console\"");
+		close(f);
+		target = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (target < 0 || fstat(target, &st) || fstatfs(target, &sfs))
+		fail(errno, "open \"/dev/console\"");
+	if ((!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) || sfs.f_type == PROC_SUPER_MAGIC ||
+	    sfs.f_type == SYSFS_MAGIC)
+		fail(EPERM, "\"/dev/console\" in the container is not a file or device node of its /dev");
+	if ((tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)) < 0)
+		fail(errno, "open_tree of the pty");
+	if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+		fail(errno, "mount the pty on \"/dev/console\"");
+	close(tree);
+	close(target);
+	close(dev);
+}
+
+/*
+ * The process's terminal: a pty of the container's devpts (opened through the
+ * container's /dev/ptmx once we are in its root), its peer as our stdio and
+ * controlling terminal, and for a container's init also on /dev/console. The
+ * master goes to the console socket.
+ */
+static void setup_console(void)
+{
+	struct statfs sfs;
+	struct stat st;
+	int unlock = 0, master, slave;
+
+	if (!plan.console.socket)
+		return;
+	if ((master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		fail(errno, "open \"/dev/ptmx\" in the container");
+	if (fstatfs(master, &sfs) || sfs.f_type != DEVPTS_SUPER_MAGIC)
+		fail(EXDEV, "\"/dev/ptmx\" in the container is not on a devpts");
+	if (ioctl(master, TIOCSPTLCK, &unlock))
+		fail(errno, "unlock the pty");
+	/* the peer of this master, never a path that could have been swapped */
+	if ((slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		fail(errno, "open the pty's peer");
+	if (fstat(slave, &st) || !S_ISCHR(st.st_mode) || fstatfs(slave, &sfs) || sfs.f_type != DEVPTS_SUPER_MAGIC)
+		fail(EXDEV, "the pty's peer is not a devpts character device");
+	if (plan.console.rows && plan.console.cols) {
+		struct winsize ws = {.ws_row = (unsigned short)plan.console.rows, .ws_col = (unsigned short)plan.console.cols};
+		if (ioctl(master, TIOCSWINSZ, &ws))
+			fail(errno, "set the terminal size %ux%u", plan.console.cols, plan.console.rows);
+	}
+	if (plan.console.flags & PLAN_CONSOLE_DEV_CONSOLE)
+		mount_dev_console(slave);
+	send_fd(console_fd, master, "/dev/ptmx", "pty master", plan.console.socket);
+	console_fd = -1;
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			fail(errno, "make the pty stdio");
+	if (ioctl(0, TIOCSCTTY, 0))
+		fail(errno, "make the pty the controlling terminal");
+	close(slave);
+}
+
+/* Builds the container's root filesystem and enters it: the plan's rootfs, mounts, devices, ... */
+static void build_rootfs(int own_mnt_ns)
+{
+	uint8_t ack[8];
+
+	if (!own_mnt_ns) /* everything below would change the host's mounts */
+		fail(EINVAL, "refusing to set up \"%s\" outside a new mount namespace", plan.rootfs);
+	if (plan.root_propagation && mount(NULL, "/", NULL, MS_REC | plan.root_propagation, NULL))
+		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.root_propagation);
+	make_rootfs_parent_private();
+	if (mount(plan.rootfs, plan.rootfs, NULL, MS_BIND | MS_REC, NULL))
+		fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs);
+	if ((root_fd = open(plan.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open rootfs \"%s\"", plan.rootfs);
+
+	do_mounts();
+	make_devices();
+	make_symlinks();
+	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)))
+		fail(errno, "sethostname \"%s\"", plan.hostname);
+	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)))
+		fail(errno, "setdomainname \"%s\"", plan.domainname);
+	write_sysctls();
+	mask_paths();
+	readonly_paths();
+	/* Java runs prestart and createRuntime hooks now, in the runtime's namespaces */
+	if (send_msg(SYNC_MOUNTS_DONE, NULL, 0))
+		fail(errno, "send MOUNTS_DONE");
+	recv_msg(SYNC_MOUNTS_ACK, ack, sizeof(ack), "MOUNTS_ACK");
+	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
+	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
+
+	enter_rootfs();
+	if (plan.rootfs_propagation_after && mount(NULL, "/", NULL, plan.rootfs_propagation_after, NULL))
+		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.rootfs_propagation_after);
+	setup_console(); /* /dev/console must still be writable */
+	if (plan.rootfs_flags & PLAN_ROOTFS_READONLY)
+		remount("/", MS_RDONLY, 1, "/");
+}
+
+/* exec mode: the container exists; enter the root its init sees (stage1 joined its mount namespace). */
+static void enter_exec_root(void)
+{
+	if (fchdir(exec_root_fd) || chroot(".") || chdir("/"))
+		fail(errno, "enter the container's root \"%s\"", plan.exec_root);
+	close(exec_root_fd);
+	exec_root_fd = -1;
+	setup_console();
+}
+
 /* The container init: PLAN.md "Executing it", strictly in that order. */
 static void __attribute__((noreturn)) init(void)
 {
-	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE + 1), ack[8]; /* +1: room for a NUL */
+	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE + 1); /* +1: room for a NUL */
 	sigset_t all;
 
 	if (!ack_buf)
@@ -943,40 +1085,10 @@ static void __attribute__((noreturn)) init(void)
 	 * (the maps are written now) so that files we create have an owner there */
 	if (own_user_ns && (syscall(SYS_setresgid, 0, 0, 0) || syscall(SYS_setresuid, 0, 0, 0)))
 		fail(errno, "become root in the user namespace");
-	if (!own_mnt_ns) /* everything below would change the host's mounts */
-		fail(EINVAL, "refusing to set up \"%s\" outside a new mount namespace", plan.rootfs);
-	if (plan.root_propagation && mount(NULL, "/", NULL, MS_REC | plan.root_propagation, NULL))
-		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.root_propagation);
-	make_rootfs_parent_private();
-	if (mount(plan.rootfs, plan.rootfs, NULL, MS_BIND | MS_REC, NULL))
-		fail(errno, "bind rootfs \"%s\" onto itself", plan.rootfs);
-	if ((root_fd = open(plan.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		fail(errno, "open rootfs \"%s\"", plan.rootfs);
-
-	do_mounts();
-	make_devices();
-	make_symlinks();
-	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)))
-		fail(errno, "sethostname \"%s\"", plan.hostname);
-	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)))
-		fail(errno, "setdomainname \"%s\"", plan.domainname);
-	write_sysctls();
-	mask_paths();
-	readonly_paths();
-	/* Java runs prestart and createRuntime hooks now, in the runtime's namespaces */
-	if (send_msg(SYNC_MOUNTS_DONE, NULL, 0))
-		fail(errno, "send MOUNTS_DONE");
-	recv_msg(SYNC_MOUNTS_ACK, ack, sizeof(ack), "MOUNTS_ACK");
-	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
-	connect_listener();
-	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
-
-	enter_rootfs();
-	if (plan.rootfs_propagation_after && mount(NULL, "/", NULL, plan.rootfs_propagation_after, NULL))
-		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.rootfs_propagation_after);
-	if (plan.rootfs_flags & PLAN_ROOTFS_READONLY)
-		remount("/", MS_RDONLY, 1, "/");
+	if (plan.exec_root)
+		enter_exec_root();
+	else
+		build_rootfs(own_mnt_ns);
 	for (size_t i = 0; i < plan.n_rlimits; i++) {
 		struct rlimit rl = {plan.rlimits[i].soft, plan.rlimits[i].hard};
 		if (setrlimit((int)plan.rlimits[i].resource, &rl))
@@ -1023,6 +1135,21 @@ static void __attribute__((noreturn)) init(void)
 
 /* ---- stage1 ---- */
 
+/* Opens every NS_JOIN path first (after a mount namespace join they would name other files), then joins in order. */
+static void join_namespaces(void)
+{
+	int fds[8];
+
+	for (size_t i = 0; i < plan.n_ns_joins; i++)
+		if ((fds[i] = open(plan.ns_joins[i].path, O_RDONLY | O_CLOEXEC)) < 0)
+			fail(errno, "open namespace \"%s\"", plan.ns_joins[i].path);
+	for (size_t i = 0; i < plan.n_ns_joins; i++) {
+		if (setns(fds[i], (int)plan.ns_joins[i].nstype))
+			fail(errno, "setns \"%s\"", plan.ns_joins[i].path);
+		close(fds[i]);
+	}
+}
+
 int main(void)
 {
 	const char *s = getenv("_CREMA_SYNC_FD");
@@ -1051,18 +1178,21 @@ int main(void)
 		fail(EINVAL, "clone flags 0x%llx are not all CLONE_NEW* flags",
 		     (unsigned long long)plan.clone_flags);
 
-	/* before any setns: nothing in a container may ptrace us or open /proc/<pid>/exe (CVE-2019-5736) */
+	if (plan.exec_root && plan.clone_flags)
+		fail(EINVAL, "an exec plan cannot create namespaces (clone flags 0x%llx)",
+		     (unsigned long long)plan.clone_flags);
+	/* no process of the container may read our memory or /proc/<pid>/exe (CVE-2019-5736) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		fail(errno, "prctl PR_SET_DUMPABLE");
+	/* host paths: reach them before any namespace is joined */
+	if (plan.seccomp_listener)
+		listener_fd = connect_unix(plan.seccomp_listener, "seccomp listener");
+	if (plan.console.socket)
+		console_fd = connect_unix(plan.console.socket, "console socket");
+	if (plan.exec_root && (exec_root_fd = open(plan.exec_root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(errno, "open the container's root \"%s\"", plan.exec_root);
 	prepare_idmaps();
-	for (size_t i = 0; i < plan.n_ns_joins; i++) {
-		int nsfd = open(plan.ns_joins[i].path, O_RDONLY | O_CLOEXEC);
-		if (nsfd < 0)
-			fail(errno, "open namespace \"%s\"", plan.ns_joins[i].path);
-		if (setns(nsfd, (int)plan.ns_joins[i].nstype))
-			fail(errno, "setns \"%s\"", plan.ns_joins[i].path);
-		close(nsfd);
-	}
+	join_namespaces();
 	/* CLONE_NEWTIME shares its bit with the exit signal of clone(): unshare it for the child */
 	if ((plan.clone_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME))
 		fail(errno, "unshare CLONE_NEWTIME");

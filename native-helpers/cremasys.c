@@ -67,6 +67,17 @@ static char **cvec(JNIEnv *env, jobjectArray arr)
 
 static jint neg_errno(void) { return -errno; }
 
+/* poll for input on fd for at most timeoutMs (-1: forever): 0 when readable, -ETIMEDOUT or -errno. */
+static int wait_readable(int fd, int timeoutMs)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int r;
+    do
+        r = poll(&p, 1, timeoutMs);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? neg_errno() : r == 0 ? -ETIMEDOUT : 0;
+}
+
 JNIEXPORT jint JNICALL NATIVE(socketpairSeqpacket)(JNIEnv *env, jclass c, jintArray out)
 {
     int sv[2];
@@ -178,15 +189,9 @@ JNIEXPORT jint JNICALL NATIVE(send)(JNIEnv *env, jclass c, jint fd, jbyteArray b
 /* Receives one datagram; waits at most timeoutMs (-1: forever). -ETIMEDOUT on timeout. */
 JNIEXPORT jint JNICALL NATIVE(recv)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint timeoutMs)
 {
-    struct pollfd p = { .fd = fd, .events = POLLIN };
-    int r;
-    do
-        r = poll(&p, 1, timeoutMs);
-    while (r < 0 && errno == EINTR);
+    int r = wait_readable(fd, timeoutMs);
     if (r < 0)
-        return neg_errno();
-    if (r == 0)
-        return -ETIMEDOUT;
+        return r;
     jsize cap = (*env)->GetArrayLength(env, buf);
     jbyte *b = (*env)->GetByteArrayElements(env, buf, NULL);
     ssize_t n;
@@ -424,4 +429,129 @@ JNIEXPORT jbyteArray JNICALL NATIVE(seccompExport)(JNIEnv *env, jclass c, jlong 
     }
     close(fd);
     return out;
+}
+
+/*
+ * Unix sockets (crema.sys.UnixSockets): the console socket a foreground run
+ * or exec listens on for the pty master crema-init sends, and the datagram
+ * sockets of the NOTIFY_SOCKET proxy. Terminals (crema.sys.Tty): the stdin
+ * side of the pty proxy (raw mode, window size).
+ */
+#include <sys/ioctl.h>
+#include <sys/un.h>
+#include <termios.h>
+
+#define SOCK(name) Java_crema_sys_UnixSockets_##name
+#define TTY(name) Java_crema_sys_Tty_##name
+
+/* A unix socket of type bound (or, with doConnect, connected) to path; -errno on failure. */
+JNIEXPORT jint JNICALL SOCK(nSocket)(JNIEnv *env, jclass c, jbyteArray jpath, jint type, jboolean doConnect)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    jsize n = (*env)->GetArrayLength(env, jpath);
+    if ((size_t)n >= sizeof addr.sun_path)
+        return -ENAMETOOLONG;
+    (*env)->GetByteArrayRegion(env, jpath, 0, n, (jbyte *)addr.sun_path);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return neg_errno();
+    int r = doConnect ? connect(fd, (struct sockaddr *)&addr, sizeof addr) : bind(fd, (struct sockaddr *)&addr, sizeof addr);
+    if (r == 0 && !doConnect && type == SOCK_STREAM)
+        r = listen(fd, 1);
+    if (r < 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+/* accept4 of one connection, waiting at most timeoutMs; -ETIMEDOUT on timeout. */
+JNIEXPORT jint JNICALL SOCK(nAccept)(JNIEnv *env, jclass c, jint fd, jint timeoutMs)
+{
+    int r = wait_readable(fd, timeoutMs);
+    if (r < 0)
+        return r;
+    r = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    return r < 0 ? neg_errno() : r;
+}
+
+/* The fd of one SCM_RIGHTS message (its text, under 4096 bytes, is dropped); -EBADMSG without one. */
+JNIEXPORT jint JNICALL SOCK(nRecvFd)(JNIEnv *env, jclass c, jint sock)
+{
+    char text[4096], cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { text, sizeof text };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+    ssize_t n;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return neg_errno();
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -EBADMSG;
+    int fd;
+    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
+}
+
+/* Puts the terminal fd in raw mode; saved receives the old termios. -ENOTTY when fd is not a terminal. */
+JNIEXPORT jint JNICALL TTY(nMakeRaw)(JNIEnv *env, jclass c, jint fd, jbyteArray saved)
+{
+    struct termios t;
+    if ((*env)->GetArrayLength(env, saved) < (jsize)sizeof t)
+        return -EINVAL;
+    if (tcgetattr(fd, &t) < 0)
+        return neg_errno();
+    (*env)->SetByteArrayRegion(env, saved, 0, sizeof t, (jbyte *)&t);
+    cfmakeraw(&t);
+    return tcsetattr(fd, TCSANOW, &t) < 0 ? neg_errno() : 0;
+}
+
+JNIEXPORT jint JNICALL TTY(nRestore)(JNIEnv *env, jclass c, jint fd, jbyteArray saved)
+{
+    struct termios t;
+    if ((*env)->GetArrayLength(env, saved) < (jsize)sizeof t)
+        return -EINVAL;
+    (*env)->GetByteArrayRegion(env, saved, 0, sizeof t, (jbyte *)&t);
+    return tcsetattr(fd, TCSANOW, &t) < 0 ? neg_errno() : 0;
+}
+
+JNIEXPORT jint JNICALL TTY(nTermiosSize)(JNIEnv *env, jclass c)
+{
+    return (jint)sizeof(struct termios);
+}
+
+/* (rows << 16) | cols of a terminal, or -errno. */
+JNIEXPORT jint JNICALL TTY(nWindowSize)(JNIEnv *env, jclass c, jint fd)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
+        return neg_errno();
+    return (jint)((unsigned)ws.ws_row << 16 | ws.ws_col);
+}
+
+JNIEXPORT jint JNICALL TTY(nSetWindowSize)(JNIEnv *env, jclass c, jint fd, jint rows, jint cols)
+{
+    struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+    return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? neg_errno() : 0;
+}
+
+/* read(2) after waiting at most timeoutMs (-1: forever) for input; -ETIMEDOUT on timeout. */
+JNIEXPORT jint JNICALL TTY(nRead)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint timeoutMs)
+{
+    int r = wait_readable(fd, timeoutMs);
+    if (r < 0)
+        return r;
+    jsize cap = (*env)->GetArrayLength(env, buf);
+    char tmp[8192];
+    ssize_t n;
+    do
+        n = read(fd, tmp, (size_t)cap < sizeof tmp ? (size_t)cap : sizeof tmp);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return neg_errno();
+    (*env)->SetByteArrayRegion(env, buf, 0, (jsize)n, (jbyte *)tmp);
+    return (jint)n;
 }

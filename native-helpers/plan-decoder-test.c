@@ -198,6 +198,9 @@ static void full_plan(struct buf *b)
 	end(b, s);
 	rec_u32(b, PT_IO_PRIORITY, 2 << 13);
 	rec_u32(b, PT_PERSONALITY, 8);
+	s = rec(b, PT_CONSOLE);
+	U32(b, 24), U32(b, 80), U32(b, PLAN_CONSOLE_DEV_CONSOLE), str(b, "/tmp/console.sock");
+	end(b, s);
 	finish(b);
 }
 
@@ -217,6 +220,8 @@ static void test_full_extras(void)
 	      p.hooks[0].timeout == 5 && p.seccomp_len == 8 && p.seccomp_early == 1 && p.n_sysctls == 1 &&
 	      !strcmp(p.sysctls[0].value, "1") && !strcmp(p.time_offsets, "monotonic 1 0\n") &&
 	      p.has_io_priority && p.has_personality && p.personality == 8);
+	CHECK(p.console.rows == 24 && p.console.cols == 80 && p.console.flags == PLAN_CONSOLE_DEV_CONSOLE &&
+	      !strcmp(p.console.socket, "/tmp/console.sock"));
 	plan_free(&p);
 	free(b.d);
 }
@@ -308,6 +313,26 @@ static void test_minimal(void)
 	free(b.d);
 }
 
+/* An exec plan: EXEC_ROOT instead of ROOTFS, and the process records. */
+static void test_exec(void)
+{
+	struct buf b = {0};
+	struct plan p;
+	char err[256];
+	size_t s;
+
+	begin(&b);
+	required(&b, PT_ROOTFS);
+	s = rec(&b, PT_NS_JOIN), U32(&b, 0x10000000), str(&b, "/proc/9/ns/user"), end(&b, s);
+	rec_str(&b, PT_EXEC_ROOT, "/proc/9/root");
+	finish(&b);
+	if (CHECK(decode(&b, &p, err) == 0)) {
+		CHECK(p.rootfs == NULL && !strcmp(p.exec_root, "/proc/9/root") && p.n_ns_joins == 1);
+		plan_free(&p);
+	}
+	free(b.d);
+}
+
 /* Each bad plan must be rejected with a message containing want. */
 static void expect_bad(struct buf *b, const char *want, int line)
 {
@@ -360,8 +385,12 @@ static void test_bad(void)
 	begin(&b), required(&b, PT_ARG), finish(&b), BAD("ARG (tag 30) is missing");
 	begin(&b), required(&b, PT_CAPS), finish(&b), BAD("CAPS");
 	begin(&b), required(&b, PT_USER), finish(&b), BAD("USER");
-	begin(&b), required(&b, PT_ROOTFS), finish(&b), BAD("ROOTFS");
+	begin(&b), required(&b, PT_ROOTFS), finish(&b), BAD("ROOTFS (tag 10) and EXEC_ROOT");
 	begin(&b), finish(&b), BAD("CLONE_FLAGS (tag 1) is missing");
+	begin(&b), required(&b, 0), rec_str(&b, PT_EXEC_ROOT, "/proc/1/root"), finish(&b);
+	BAD("exactly one of ROOTFS (tag 10) and EXEC_ROOT (tag 48)");
+	begin(&b), required(&b, PT_ROOTFS), rec_str(&b, PT_EXEC_ROOT, "/proc/1/root");
+	rec_str(&b, PT_MASKED_PATH, "/m"), finish(&b), BAD("an exec plan (EXEC_ROOT) cannot have MASKED_PATH");
 	begin(&b), required(&b, 0), s = rec(&b, PT_ADDITIONAL_GIDS), U32(&b, 3), U32(&b, 1);
 	end(&b, s), finish(&b), BAD("count: does not match");
 	begin(&b), required(&b, 0), s = rec(&b, PT_ADDITIONAL_GIDS), U32(&b, 0xffffffffu), end(&b, s);
@@ -377,6 +406,10 @@ static void test_bad(void)
 	begin(&b), required(&b, 0), s = rec(&b, PT_DEVICE);
 	U32(&b, S_IFREG), U32(&b, 1), U32(&b, 3), U32(&b, 0), U32(&b, 0), U32(&b, 0), U32(&b, 0);
 	str(&b, "/x"), end(&b, s), finish(&b), BAD("not S_IFCHR");
+	begin(&b), required(&b, 0), s = rec(&b, PT_CONSOLE), U32(&b, 70000), U32(&b, 80), U32(&b, 0);
+	str(&b, "/s"), end(&b, s), finish(&b), BAD("rows and cols must be below 65536");
+	begin(&b), required(&b, 0), s = rec(&b, PT_CONSOLE), U32(&b, 0), U32(&b, 0), U32(&b, 0);
+	str(&b, ""), end(&b, s), finish(&b), BAD("socket: must not be empty");
 	b.len = 3, BAD("shorter than the header");
 #undef BAD
 	free(b.d);
@@ -448,7 +481,7 @@ static void test_robustness(void)
 			struct buf h = {g, 0, n};
 			U32(&h, PLAN_MAGIC), U16(&h, PLAN_VERSION), U16(&h, 0), U32(&h, n);
 			for (size_t off = PLAN_HEADER_SIZE; off + 6 <= n;) {
-				static const uint16_t known[] = {1, 2, 3, 5, 10, 20, 21, 22, 25, 30, 32, 33, 34, 35, 36, 38, 39, 42, 43, 44, 45, 46};
+				static const uint16_t known[] = {1, 2, 3, 5, 10, 20, 21, 22, 25, 30, 32, 33, 34, 35, 36, 38, 39, 42, 43, 44, 45, 46, 48, 49};
 				uint32_t rlen = rnd() % 64;
 				h.len = off;
 				U16(&h, known[rnd() % (sizeof(known) / 2)]);
@@ -469,6 +502,7 @@ int main(void)
 	test_full();
 	test_full_extras();
 	test_minimal();
+	test_exec();
 	test_bad();
 	test_robustness();
 	printf("plan-decoder-test: %u passed, %u failed\n", passed, failed);

@@ -30,7 +30,7 @@ static const struct tag_info tags[] = {
 	{PT_HOSTNAME, "HOSTNAME", 1, 0, 0},
 	{PT_DOMAINNAME, "DOMAINNAME", 1, 0, 0},
 	{PT_TIME_OFFSETS, "TIME_OFFSETS", 1, 0, 0},
-	{PT_ROOTFS, "ROOTFS", 1, 0, 1},
+	{PT_ROOTFS, "ROOTFS", 1, 0, 0}, /* or EXEC_ROOT: see check_mode() */
 	{PT_ROOTFS_FLAGS, "ROOTFS_FLAGS", 1, 4, 0},
 	{PT_ROOT_PROPAGATION, "ROOT_PROPAGATION", 1, 8, 0},
 	{PT_ROOTFS_PROPAGATION_AFTER, "ROOTFS_PROPAGATION_AFTER", 1, 8, 0},
@@ -58,6 +58,8 @@ static const struct tag_info tags[] = {
 	{PT_PERSONALITY, "PERSONALITY", 1, 4, 0},
 	{PT_MEMORY_POLICY, "MEMORY_POLICY", 1, 8 + 8 * PLAN_CPU_WORDS, 0},
 	{PT_SECCOMP_LISTENER, "SECCOMP_LISTENER", 1, 0, 0},
+	{PT_EXEC_ROOT, "EXEC_ROOT", 1, 0, 0},
+	{PT_CONSOLE, "CONSOLE", 1, 0, 0},
 };
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
 
@@ -340,6 +342,17 @@ static int parse_record(struct rd *r, uint16_t tag, struct plan *p)
 	}
 	case PT_SECCOMP_LISTENER:
 		return get_str(r, "path", &p->seccomp_listener);
+	case PT_EXEC_ROOT:
+		return get_str(r, "path", &p->exec_root);
+	case PT_CONSOLE:
+		if (get_u32(r, "rows", &p->console.rows) || get_u32(r, "cols", &p->console.cols) ||
+		    get_u32(r, "flags", &p->console.flags) || get_str(r, "socket", &p->console.socket))
+			return -1;
+		if (p->console.rows > 0xffff || p->console.cols > 0xffff)
+			return rd_fail(r, "rows", "rows and cols must be below 65536");
+		if (!*p->console.socket)
+			return rd_fail(r, "socket", "must not be empty");
+		return 0;
 	case PT_PERSONALITY:
 		p->has_personality = 1;
 		return get_u32(r, "persona", &p->personality);
@@ -385,6 +398,29 @@ static int check_framing(const uint8_t *buf, size_t len, size_t counts[NTAGS], c
 	return 0;
 }
 
+/*
+ * A plan builds a container (ROOTFS) or joins one (EXEC_ROOT, exec mode),
+ * never both; an exec plan carries no record that only building one uses.
+ */
+static int check_mode(const size_t counts[NTAGS], char *err, size_t errlen)
+{
+	static const uint16_t building_only[] = {
+		PT_HOSTNAME, PT_DOMAINNAME, PT_TIME_OFFSETS, PT_ROOTFS_FLAGS, PT_ROOT_PROPAGATION,
+		PT_ROOTFS_PROPAGATION_AFTER, PT_MOUNT, PT_DEVICE, PT_SYMLINK, PT_MASKED_PATH,
+		PT_READONLY_PATH, PT_SYSCTL, PT_HOOK, PT_FIFO_DIR,
+	};
+	int exec = counts[tag_index(PT_EXEC_ROOT)] > 0;
+
+	if (exec == (counts[tag_index(PT_ROOTFS)] > 0))
+		return fail(err, errlen, "plan: exactly one of ROOTFS (tag %u) and EXEC_ROOT (tag %u) is required",
+			    PT_ROOTFS, PT_EXEC_ROOT);
+	for (size_t i = 0; exec && i < sizeof(building_only) / sizeof(building_only[0]); i++)
+		if (counts[tag_index(building_only[i])])
+			return fail(err, errlen, "plan: an exec plan (EXEC_ROOT) cannot have %s records",
+				    tags[tag_index(building_only[i])].name);
+	return 0;
+}
+
 static int alloc_arrays(struct plan *p, const size_t counts[NTAGS])
 {
 #define ALLOC(field, tag, extra) \
@@ -417,7 +453,7 @@ int plan_decode(const uint8_t *buf, size_t len, struct plan *out, char *err, siz
 	if (le32(buf + 8) != len)
 		return fail(err, errlen, "plan header: total length %u is not the message size %zu",
 			    le32(buf + 8), len);
-	if (check_framing(buf, len, counts, err, errlen))
+	if (check_framing(buf, len, counts, err, errlen) || check_mode(counts, err, errlen))
 		return -1;
 	if (alloc_arrays(out, counts)) {
 		plan_free(out);
@@ -480,6 +516,8 @@ void plan_free(struct plan *p)
 	free(p->rlimits);
 	free(p->time_offsets);
 	free(p->seccomp_listener);
+	free(p->exec_root);
+	free(p->console.socket);
 	for (size_t i = 0; p->sysctls && i < p->n_sysctls; i++) {
 		free(p->sysctls[i].key);
 		free(p->sysctls[i].value);

@@ -44,6 +44,8 @@ enum plan_tag {
 	PT_PERSONALITY = 45,
 	PT_MEMORY_POLICY = 46,
 	PT_SECCOMP_LISTENER = 47,
+	PT_EXEC_ROOT = 48,
+	PT_CONSOLE = 49,
 };
 
 #define PLAN_ROOTFS_READONLY 0x1u
@@ -56,6 +58,7 @@ enum plan_tag {
 #define PLAN_DEVICE_BIND_HOST 0x1u  /* device.flags */
 #define PLAN_NO_NEW_PRIVS 0x1u      /* process_flags */
 #define PLAN_NEW_KEYRING 0x2u       /* process_flags: join a new session keyring */
+#define PLAN_CONSOLE_DEV_CONSOLE 0x1u /* console.flags: bind the pty on /dev/console */
 
 struct plan_ns_join {
 	uint32_t nstype;
@@ -101,6 +104,11 @@ struct plan_scheduler {
 	int present;
 	uint32_t policy, nice, priority;
 	uint64_t flags, runtime, deadline, period;
+};
+
+struct plan_console {
+	uint32_t rows, cols, flags;
+	char *socket; /* NULL: no terminal */
 };
 
 struct plan_rlimit {
@@ -149,6 +157,8 @@ struct plan {
 	uint8_t *seccomp_bpf;                  /* struct sock_filter[], NULL if none */
 	size_t seccomp_len;                    /* in bytes, a multiple of 8 */
 	char *seccomp_listener; /* unix socket path of the seccomp agent, NULL if none */
+	char *exec_root;        /* exec mode: the container init's root to chroot into; NULL: build a rootfs */
+	struct plan_console console;
 	struct plan_hook *hooks;
 	size_t n_hooks;
 	int has_io_priority;

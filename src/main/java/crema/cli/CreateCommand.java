@@ -2,13 +2,13 @@ package crema.cli;
 
 import crema.cgroups.CgroupManager;
 import crema.cli.Args.Flag;
+import crema.lifecycle.Activation;
 import crema.lifecycle.Create;
 import crema.lifecycle.CreateOptions;
 import crema.lifecycle.Delete;
+import crema.lifecycle.NotifyProxy;
 import crema.lifecycle.Start;
-import crema.state.ContainerRecord;
 import crema.state.StateStore;
-import crema.sys.Sys;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -20,8 +20,6 @@ final class CreateCommand {
             Flag.value("bundle", "b"), Flag.value("pid-file"), Flag.value("console-socket"),
             Flag.bool("no-pivot"), Flag.bool("no-new-keyring"), Flag.value("preserve-fds"),
             Flag.bool("detach", "d"), Flag.bool("keep"), Flag.bool("no-subreaper"));
-    /** Signals a foreground `run` passes on to the container, as runc does. */
-    private static final List<String> FORWARDED = List.of("HUP", "INT", "QUIT", "TERM", "USR1", "USR2", "WINCH");
 
     int run(List<String> argv, Globals g, boolean run) {
         String command = run ? "run" : "create";
@@ -31,44 +29,41 @@ final class CreateCommand {
         CreateOptions o = new CreateOptions(id, Path.of(a.get("bundle", ".")),
                 a.get("pid-file") == null ? null : Path.of(a.get("pid-file")), a.get("console-socket"),
                 a.has("no-pivot"), a.has("no-new-keyring"), a.intValue("preserve-fds", 0), g.systemdCgroup(),
-                inheritedFds());
+                inheritedFds(), run && !a.has("detach"), Activation.listenFds(System.getenv(), ProcessHandle.current().pid()),
+                System.getenv("NOTIFY_SOCKET"));
         StateStore store = new StateStore(g.root());
         CgroupManager cgroups = CgroupManager.forHost();
-        ContainerRecord r = new Create(store, cgroups, Globals.libdir().resolve("crema-init")).create(o);
+        Create.Created c = new Create(store, cgroups, Globals.libdir().resolve("crema-init")).create(o);
         if (!run) return 0;
+        int code;
+        try (NotifyProxy notify = NotifyProxy.bind(store, id, o.notifySocket())) {
+            if (a.has("detach")) {
+                start(store, cgroups, id, g);
+                if (notify != null) notify.forwardReady(c.record());
+                return 0;
+            }
+            // We are the init's subreaper (create made us one), so it is our child now.
+            try (Foreground f = Foreground.attach(c.record().pid(), c.consoleMaster())) {
+                start(store, cgroups, id, g);
+                if (notify != null) Thread.ofPlatform().daemon().start(() -> notify.forwardReady(c.record()));
+                code = f.waitForExit();
+            }
+        }
+        if (!a.has("keep")) new Delete(store, cgroups, g.log()::warn).delete(id, true);
+        return code;
+    }
+
+    private static void start(StateStore store, CgroupManager cgroups, String id, Globals g) {
         try {
-            if (!a.has("detach")) forwardSignals(r.pid());
             new Start(store, g.log()::warn).start(id);
         } catch (RuntimeException e) {
             new Delete(store, cgroups, g.log()::warn).delete(id, true);
             throw e;
         }
-        if (a.has("detach")) return 0;
-        // We are the init's subreaper (create made us one), so it is our child now.
-        int status = Sys.waitpid(r.pid(), 0)[1];
-        if (!a.has("keep")) new Delete(store, cgroups, g.log()::warn).delete(id, true);
-        return exitCode(status);
-    }
-
-    /** The shell's convention: the exit status, or 128 + the signal that killed it. */
-    static int exitCode(int waitStatus) {
-        int signal = waitStatus & 0x7f;
-        return signal == 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
-    }
-
-    @SuppressWarnings("restriction")
-    private static void forwardSignals(int pid) {
-        for (String name : FORWARDED) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> Sys.kill(pid, s.getNumber()));
-            } catch (IllegalArgumentException e) {
-                // the JVM reserves this one (QUIT without -Xrs): not forwarded
-            }
-        }
     }
 
     /** The fds >= 3 the launcher saw when crema started; null when started without it (tests). */
-    private static Set<Integer> inheritedFds() {
+    static Set<Integer> inheritedFds() {
         String list = System.getenv("_CREMA_INHERITED_FDS");
         if (list == null) return null;
         Set<Integer> fds = new HashSet<>();

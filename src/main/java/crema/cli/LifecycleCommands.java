@@ -4,6 +4,7 @@ import crema.cgroups.CgroupManager;
 import crema.cli.Args.Flag;
 import crema.lifecycle.Delete;
 import crema.lifecycle.Kill;
+import crema.lifecycle.NotifyProxy;
 import crema.lifecycle.Signals;
 import crema.lifecycle.Start;
 import crema.state.StateStore;
@@ -14,7 +15,12 @@ final class LifecycleCommands {
 
     int start(List<String> argv, Globals g) {
         String id = Args.parse(argv, List.of()).id("start", 1, 1);
-        new Start(new StateStore(g.root()), g.log()::warn).start(id);
+        StateStore store = new StateStore(g.root());
+        // with NOTIFY_SOCKET, start returns once the container is READY=, as runc's does
+        try (NotifyProxy notify = NotifyProxy.bind(store, id, System.getenv("NOTIFY_SOCKET"))) {
+            new Start(store, g.log()::warn).start(id);
+            if (notify != null) notify.forwardReady(store.load(id));
+        }
         return 0;
     }
 

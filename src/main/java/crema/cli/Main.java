@@ -63,16 +63,25 @@ public final class Main {
         } catch (UsageException | ContainerException | InvalidSpecException | SpecException | SysException
                  | HelperException | UncheckedIOException e) {
             log.error(message(command, e));
-            return 1;
+            return failure(command);
         } catch (RuntimeException e) {
             log.error(command + ": internal error: " + e);
-            return 1;
+            return failure(command);
         }
+    }
+
+    /** exec's own exit code is its process's: a failure of crema there is 255, as runc has it. */
+    private static int failure(String command) {
+        return command.equals("exec") ? 255 : 1;
     }
 
     private static String message(String command, RuntimeException e) {
         String m = e.getMessage();
         if (e instanceof UncheckedIOException u && u.getCause() != null) m = m + ": " + u.getCause().getMessage();
+        // runc's wording, which engines match ("exec failed: ... executable file not found in $PATH")
+        if (command.equals("exec")) {
+            return "exec failed: " + (e instanceof HelperException ? "unable to start container process: " : "") + m;
+        }
         if (e instanceof HelperException) return command + ": unable to start container process: " + m;
         return m;
     }
@@ -106,7 +115,8 @@ public final class Main {
             case "ps" -> new PsCommand().run(args, g);
             case "events" -> new EventsCommand().run(args, g);
             case "update" -> new UpdateCommand().run(args, g);
-            case "exec", "checkpoint", "restore" ->
+            case "exec" -> new ExecCommand().run(args, g);
+            case "checkpoint", "restore" ->
                     throw new UsageException("\"" + command + "\" is not supported by this version of crema yet");
             default -> throw new UsageException("unknown command \"" + command + "\"; see crema --help");
         };
@@ -121,6 +131,7 @@ public final class Main {
               create    create a container from a bundle (--bundle, --pid-file, --console-socket, --preserve-fds)
               start     start a created container
               run       create and start a container (--detach)
+              exec      run a process in a container (--process FILE | flags COMMAND..., --detach, --tty)
               state     print the state of a container
               kill      send a signal to a container (--all)
               delete    delete a container (--force)

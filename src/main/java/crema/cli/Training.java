@@ -62,13 +62,19 @@ public final class Training {
                 Main.run(sink, sink, "--root", root, "ps", "--format", "json", "nothing");
                 Main.run(sink, sink, "--root", root, "events", "--stats", "nothing");
                 Main.run(sink, sink, "--root", root, "update", "--memory", "64m", "--cpu-quota", "1000", "nothing");
+                Main.run(sink, sink, "--root", root, "exec", "--user", "1:1", "-e", "A=1", "nothing", "sh");
                 Main.run(sink, sink, "--root", root, "create", "--bundle", tmp.resolve("missing").toString(), "x");
                 var spec = SpecParser.parseConfig(Files.readAllBytes(bundle.resolve("config.json")));
                 SpecJson.write(spec);
                 LaunchPlan plan = PlanBuilder.build(SpecCommand.defaultSpec(false),
                         new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)),
-                                PlanInputs.HostFacts.probe(), Files::isDirectory, null));
+                                PlanInputs.HostFacts.probe(), Files::isDirectory, null, tmp.resolve("console").toString()));
                 PlanEncoder.encode(plan);
+                var exec = crema.plan.ExecPlanner.fromFlags(spec.process(), new crema.plan.ExecPlanner.Flags(
+                        List.of("sh"), false, "/", List.of("A=1"), "1:1", List.of(), List.of("CAP_KILL"), false, null, null));
+                PlanEncoder.encodeExec(crema.plan.ExecPlanner.build(spec, exec, "process", new crema.plan.ExecPlanner.Inputs(
+                        "/proc/1/root", List.of(), null, true, 0, PlanInputs.HostFacts.probe(), null), w -> {}));
+                crema.spec.SpecParser.parseProcess("{\"args\": [\"sh\"], \"cwd\": \"/\"}".getBytes(), "p.json");
             }
         } finally {
             try (Stream<Path> walk = Files.walk(tmp)) {

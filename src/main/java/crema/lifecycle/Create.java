@@ -11,6 +11,7 @@ import crema.plan.PlanEncoder;
 import crema.plan.PlanInputs;
 import crema.hooks.HookRunner;
 import crema.hooks.LaterHooks;
+import crema.process.ConsoleSocket;
 import crema.process.HelperLauncher;
 import crema.seccomp.SeccompCompiler;
 import crema.process.ProcStat;
@@ -24,9 +25,7 @@ import crema.state.ContainerException;
 import crema.state.ContainerRecord;
 import crema.state.Lock;
 import crema.state.StateStore;
-import crema.sys.Errno;
 import crema.sys.Sys;
-import crema.sys.SysException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -54,29 +53,37 @@ public final class Create {
         this.helper = helper;
     }
 
-    /** The container as created: its record, for `run` to go on with. */
-    public ContainerRecord create(CreateOptions o) {
+    /** A created container: its record, and the pty master crema holds for a foreground run (else -1). */
+    public record Created(ContainerRecord record, int consoleMaster) {}
+
+    /** The container as created, for `run` to go on with. */
+    public Created create(CreateOptions o) {
         StateStore.checkId(o.id());
         if (o.systemdCgroup()) {
             throw new ContainerException("--systemd-cgroup: the systemd cgroup driver is not supported yet; run without it");
         }
-        if (o.consoleSocket() != null) {
-            throw new ContainerException("--console-socket: terminals are not supported yet");
-        }
-        checkPreservedFds(o);
+        // systemd's listen fds come first, then the preserved ones, as runc passes them
+        int preserveFds = o.listenFds() + o.preserveFds();
+        checkPreservedFds(preserveFds, o.inheritedFds());
         Path bundle = o.bundle().toAbsolutePath().normalize();
-        Spec spec = loadSpec(bundle);
+        byte[] config = readConfig(bundle);
+        Path notifyDir = o.notifySocket() == null ? null : store.dir(o.id()).resolve(Activation.NOTIFY_DIR);
+        Spec spec = Activation.apply(parseConfig(bundle.resolve("config.json"), config), o.listenFds(), notifyDir);
         Path rootfs = bundle.resolve(spec.root() == null ? "" : spec.root().path()).normalize();
         if (spec.root() == null) throw new InvalidSpecException("root", "must be set");
         if (!Files.isDirectory(rootfs)) throw new ContainerException("rootfs (\"" + rootfs + "\") does not exist");
+        boolean terminal = spec.process() != null && spec.process().terminal();
+        ConsoleSocket own = ConsoleSocket.needed(terminal, o.consoleSocket(), !o.foreground()) ? ConsoleSocket.listen() : null;
 
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
         Path stateDir = store.dir(o.id());
-        PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), o.preserveFds(), o.noPivot(), !o.noNewKeyring(),
+        PlanInputs.SeccompProgram seccomp = spec.linux() == null || spec.linux().seccomp() == null ? null
+                : SeccompCompiler.compile(spec.linux().seccomp());
+        PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), preserveFds, o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                PlanInputs.HostFacts.probe(), Files::isDirectory,
-                spec.linux() == null || spec.linux().seccomp() == null ? null : SeccompCompiler.compile(spec.linux().seccomp()));
+                PlanInputs.HostFacts.probe(), p -> p.equals(notifyDir) || Files.isDirectory(p), seccomp,
+                own != null ? own.path() : o.consoleSocket());
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
         crema.spec.Resources resources = spec.linux() == null ? null : spec.linux().resources();
@@ -107,7 +114,8 @@ public final class Create {
             CrashPoint.at("create:cgroups");
             // Limits are in place before the helper joins: it never runs unlimited.
             cgroups.apply(dirPaths, resources, deviceRules, false);
-            HelperLauncher.Started h = HelperLauncher.start(helper, o.preserveFds());
+            if (notifyDir != null) mkdir(notifyDir);
+            HelperLauncher.Started h = HelperLauncher.start(helper, preserveFds);
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {
                 cgroups.join(dirPaths, h.pid());
@@ -130,7 +138,7 @@ public final class Create {
                 }
                 byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "creating", pid, bundle.toString(),
                         spec.annotations()));
-                sync.send(SyncChannel.PID_ACK, pidAck(state, plan, pid));
+                sync.send(SyncChannel.PID_ACK, pidAck(state, plan.process().seccomp(), pid));
                 sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
                 CrashPoint.at("create:mounts");
                 if (spec.hooks() != null) {
@@ -141,16 +149,19 @@ public final class Create {
                 sync.expect(SyncChannel.READY, "the container to be ready");
                 CrashPoint.at("create:ready");
                 LaterHooks.save(stateDir, spec.hooks());
+                ExecBase.save(stateDir, config, seccomp, !o.noNewKeyring());
                 ProcStat stat = ProcStat.read(pid);
                 if (stat == null) throw new ContainerException("container init exited during create");
                 ContainerRecord record = saved.save(pid, stat.startTime(), cleanup.cgroups);
                 if (o.pidFile() != null) {
                     StateStore.writeAtomically(o.pidFile().toAbsolutePath(), Integer.toString(pid).getBytes());
                 }
+                int master = own == null ? -1 : own.receive();
                 cleanup.done = true;
-                return record;
+                return new Created(record, master);
             }
         } finally {
+            if (own != null) own.close();
             if (!cleanup.done) cleanup.run();
         }
     }
@@ -180,8 +191,8 @@ public final class Create {
     }
 
     /** The state JSON for hooks and, for a seccomp agent, NUL then its container process state. */
-    private static byte[] pidAck(byte[] state, LaunchPlan plan, int pid) {
-        if (plan.seccomp() == null || plan.seccomp().listenerPath() == null) return state;
+    static byte[] pidAck(byte[] state, LaunchPlan.Seccomp seccomp, int pid) {
+        if (seccomp == null || seccomp.listenerPath() == null) return state;
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.writeBytes(state);
         out.write(0);
@@ -192,7 +203,7 @@ public final class Create {
             g.writeString("seccompFd");
             g.writeEndArray();
             g.writeNumberField("pid", pid);
-            g.writeStringField("metadata", plan.seccomp().listenerMetadata());
+            g.writeStringField("metadata", seccomp.listenerMetadata());
             g.writeFieldName("state");
             g.writeRawValue(new String(state, java.nio.charset.StandardCharsets.UTF_8));
             g.writeEndObject();
@@ -207,7 +218,15 @@ public final class Create {
         writeProc(pid, file, LaunchPlan.IdMap.text(map));
     }
 
-    private static void writeProc(int pid, String file, String value) {
+    private static void mkdir(Path dir) {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("mkdir " + dir, e);
+        }
+    }
+
+    static void writeProc(int pid, String file, String value) {
         Path p = Path.of("/proc", Integer.toString(pid), file);
         try {
             Files.writeString(p, value);
@@ -216,30 +235,32 @@ public final class Create {
         }
     }
 
-    /** A preserved fd must be one the caller passed, not one the JVM opened since. */
-    private static void checkPreservedFds(CreateOptions o) {
-        if (o.preserveFds() < 0) throw new ContainerException("--preserve-fds: must not be negative");
-        if (o.inheritedFds() == null) return;
-        for (int fd = 3; fd < 3 + o.preserveFds(); fd++) {
-            if (!o.inheritedFds().contains(fd)) {
+    /** A preserved fd must be one the caller passed, not one the JVM opened since (inherited: null = unknown). */
+    static void checkPreservedFds(int count, java.util.Set<Integer> inherited) {
+        if (count < 0) throw new ContainerException("--preserve-fds: must not be negative");
+        if (inherited == null) return;
+        for (int fd = 3; fd < 3 + count; fd++) {
+            if (!inherited.contains(fd)) {
                 throw new ContainerException("--preserve-fds: fd " + fd + " was not passed to crema");
             }
         }
     }
 
-    static Spec loadSpec(Path bundle) {
+    static byte[] readConfig(Path bundle) {
         if (!Files.isDirectory(bundle)) {
             throw new ContainerException("bundle \"" + bundle + "\": no such file or directory");
         }
         Path config = bundle.resolve("config.json");
-        byte[] json;
         try {
-            json = Files.readAllBytes(config);
+            return Files.readAllBytes(config);
         } catch (NoSuchFileException e) {
             throw new ContainerException("open " + config + ": no such file or directory");
         } catch (IOException e) {
             throw new ContainerException("read " + config + ": " + e.getMessage());
         }
+    }
+
+    static Spec parseConfig(Path config, byte[] json) {
         try {
             return SpecParser.parseConfig(json);
         } catch (SpecException e) {
@@ -265,18 +286,7 @@ public final class Create {
 
         void run() {
             List<String> errors = new ArrayList<>();
-            // Kill both, reap stage1 first: the init is our child (we are its subreaper) once stage1 is gone.
-            for (int pid : new int[] {initPid, helperPid}) {
-                if (pid > 0) Sys.kill(pid, 9);
-            }
-            for (int pid : new int[] {helperPid, initPid}) {
-                if (pid <= 0) continue;
-                try {
-                    Sys.waitpid(pid, 0);
-                } catch (SysException e) {
-                    if (e.errno() != Errno.ECHILD) errors.add(e.getMessage());
-                }
-            }
+            HelperLauncher.killAndReap(helperPid, initPid, errors);
             try {
                 manager.destroy(cgroups);
             } catch (RuntimeException e) {

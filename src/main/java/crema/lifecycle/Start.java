@@ -63,11 +63,10 @@ public final class Start {
     private static void waitForInit(int fd, Path fifo, ContainerRecord r) {
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         while (!readByte(fd, fifo)) {
-            // A short-lived container may have written its byte and exited between two reads.
-            if (!ProcStat.isOurs(r.pid(), r.initStartTime()) && !readByte(fd, fifo)) {
-                // Gone without a byte we saw: it started if it got as far as its execve.
-                ProcStat s = ProcStat.read(r.pid());
-                if (s != null && s.startTime() == r.initStartTime() && !s.comm().equals("crema-init")) return;
+            // A short-lived container may have written its byte and exited between two reads:
+            // then this read gets it, and the container did start.
+            if (!ProcStat.isOurs(r.pid(), r.initStartTime())) {
+                if (readByte(fd, fifo)) return;
                 throw new ContainerException("cannot start a container that has stopped");
             }
             if (System.nanoTime() > deadline) throw new ContainerException("timed out waiting for the container init to start");

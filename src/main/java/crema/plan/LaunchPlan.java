@@ -3,9 +3,10 @@ package crema.plan;
 import java.util.List;
 
 /**
- * Everything crema-init needs, fully resolved: no defaults or policy are left
- * to the helper. Built by {@link PlanBuilder}, written by {@link PlanEncoder}
- * in the format of native-helpers/PLAN.md.
+ * Everything crema-init needs to build a container, fully resolved: no
+ * defaults or policy are left to the helper. Built by {@link PlanBuilder},
+ * written by {@link PlanEncoder} in the format of native-helpers/PLAN.md.
+ * The process part is the same in an {@link ExecPlan}.
  */
 public record LaunchPlan(
         long cloneFlags,
@@ -16,8 +17,6 @@ public record LaunchPlan(
         List<String> sysctlKeys,
         List<String> sysctlValues,
         List<HookStep> hooks,
-        Seccomp seccomp,
-        ProcessAttributes attributes,
         java.util.Map<String, String> netDevices,
         String hostname,
         String domainname,
@@ -31,20 +30,9 @@ public record LaunchPlan(
         List<Symlink> symlinks,
         List<String> maskedPaths,
         List<String> readonlyPaths,
-        List<String> args,
-        List<String> env,
-        String cwd,
-        long uid,
-        long gid,
-        Long umask,
-        List<Long> additionalGids,
-        List<RlimitStep> rlimits,
-        CapabilitySets capabilities,
-        boolean noNewPrivileges,
-        boolean newKeyring,
+        ProcessPlan process,
         Integer oomScoreAdj,
-        String fifoDir,
-        int preserveFds) {
+        String fifoDir) {
 
     /** A createContainer (1) or startContainer (2) hook, run by crema-init; timeout 0 = none. */
     public record HookStep(int kind, int timeoutSeconds, String path, List<String> args, List<String> env) {

@@ -2,7 +2,6 @@ package crema.plan;
 
 import static crema.plan.Linux.*;
 
-import crema.plan.LaunchPlan.CapabilitySets;
 import crema.plan.LaunchPlan.DeviceNode;
 import crema.plan.LaunchPlan.HookStep;
 import crema.plan.LaunchPlan.IdMap;
@@ -10,13 +9,11 @@ import crema.plan.LaunchPlan.TimeOffset;
 import crema.plan.LaunchPlan.MountKind;
 import crema.plan.LaunchPlan.MountStep;
 import crema.plan.LaunchPlan.NamespaceJoin;
-import crema.plan.LaunchPlan.RlimitStep;
 import crema.plan.LaunchPlan.Symlink;
 import crema.spec.Device;
 import crema.spec.Mount;
 import crema.spec.Namespace;
 import crema.spec.Process;
-import crema.spec.Rlimit;
 import crema.spec.Spec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,26 +105,13 @@ public final class PlanBuilder {
         List<String> masked = absolutePaths(spec.linux() == null ? null : spec.linux().maskedPaths(), "linux.maskedPaths");
         List<String> readonly = absolutePaths(spec.linux() == null ? null : spec.linux().readonlyPaths(), "linux.readonlyPaths");
 
-        if (p.args() == null || p.args().isEmpty() || p.args().get(0).isEmpty()) {
-            throw new InvalidSpecException("process.args", "must be a non-empty array");
-        }
-        List<String> env = p.env() == null ? List.of() : p.env();
-        for (int i = 0; i < env.size(); i++) {
-            if (env.get(i).indexOf('=') <= 0) throw new InvalidSpecException("process.env[" + i + "]", "must be KEY=VALUE");
-        }
-        if (p.cwd() == null || !p.cwd().startsWith("/")) throw new InvalidSpecException("process.cwd", "must be an absolute path");
-        long uid = p.user() == null ? 0 : p.user().uid();
-        long gid = p.user() == null ? 0 : p.user().gid();
-        Long umask = p.user() == null ? null : p.user().umask();
-        if (umask != null && (umask < 0 || umask > 0777)) throw new InvalidSpecException("process.user.umask", "must be between 0 and 0777");
-        List<Long> groups = p.user() == null || p.user().additionalGids() == null ? List.of() : p.user().additionalGids();
         Integer oom = p.oomScoreAdj();
         if (oom != null && (oom < -1000 || oom > 1000)) throw new InvalidSpecException("process.oomScoreAdj", "must be between -1000 and 1000");
 
         List<String> sysctlKeys = new ArrayList<>();
         List<String> sysctlValues = new ArrayList<>();
         Sysctls.check(spec.linux().sysctl(), seen, sysctlKeys, sysctlValues);
-        ProcessAttributes attrs = ProcessAttributes.of(p, spec.linux());
+        ProcessAttributes attrs = ProcessAttributes.of(p, spec.linux(), "process");
         java.util.Map<String, String> netDevices = netDevices((cloneFlags & CLONE_NEWNET) != 0);
         List<HookStep> hooks = new ArrayList<>();
         if (spec.hooks() != null) {
@@ -140,16 +124,18 @@ public final class PlanBuilder {
                 hookSteps(e.getValue(), 0, e.getKey(), new ArrayList<>());
             }
         }
-        LaunchPlan.Seccomp seccomp = in.seccomp() == null ? null
-                : new LaunchPlan.Seccomp(in.seccomp().bpf(), in.seccomp().flags(), !p.noNewPrivileges(),
-                        in.seccomp().listenerPath(), in.seccomp().listenerMetadata());
+        ProcessPlan pp = ProcessPlan.of(p, "process", in.newKeyring(), seccomp(in.seccomp(), p.noNewPrivileges()), attrs,
+                in.preserveFds(), ProcessPlan.console(p, "process", in.consoleSocket(), true));
 
         return new LaunchPlan(cloneFlags, List.copyOf(joins), uidMap, gidMap, timeOffsets, sysctlKeys, sysctlValues,
-                hooks, seccomp, attrs, netDevices, hostname, domainname, rootfs, spec.root().readonly(),
-                in.noPivot(), rootPropagation, rootfsPropagation, mounts, devices, symlinks, masked, readonly,
-                List.copyOf(p.args()), List.copyOf(env), Path.of(p.cwd()).normalize().toString(), uid, gid, umask,
-                List.copyOf(groups), rlimits(p), capabilities(p), p.noNewPrivileges(), in.newKeyring(), oom, in.fifoDir(),
-                in.preserveFds());
+                hooks, netDevices, hostname, domainname, rootfs, spec.root().readonly(), in.noPivot(), rootPropagation,
+                rootfsPropagation, mounts, devices, symlinks, masked, readonly, pp, oom, in.fifoDir());
+    }
+
+    /** The compiled filter as crema-init loads it: before the credentials change unless no_new_privs allows later. */
+    static LaunchPlan.Seccomp seccomp(PlanInputs.SeccompProgram program, boolean noNewPrivileges) {
+        return program == null ? null : new LaunchPlan.Seccomp(program.bpf(), program.flags(), !noNewPrivileges,
+                program.listenerPath(), program.listenerMetadata());
     }
 
     /** Fields later issues implement: refused by name, never silently ignored. */
@@ -166,7 +152,6 @@ public final class PlanBuilder {
         }
         Process p = spec.process();
         if (p != null) {
-            if (p.terminal()) throw notYet("process.terminal");
             if (emptyToNull(p.apparmorProfile()) != null && in.host().apparmor()) throw notYet("process.apparmorProfile");
             if (emptyToNull(p.selinuxLabel()) != null && in.host().selinux()) throw notYet("process.selinuxLabel");
         }
@@ -341,34 +326,6 @@ public final class PlanBuilder {
 
     private static <T> List<T> nullToEmpty(List<T> l) {
         return l == null ? List.of() : l;
-    }
-
-    private static List<RlimitStep> rlimits(Process p) {
-        List<RlimitStep> steps = new ArrayList<>();
-        List<Rlimit> rlimits = p.rlimits() == null ? List.of() : p.rlimits();
-        long seen = 0;
-        for (int i = 0; i < rlimits.size(); i++) {
-            Rlimit r = rlimits.get(i);
-            String path = "process.rlimits[" + i + "]";
-            int resource = RlimitNames.resource(r.type(), path + ".type");
-            if ((seen & (1L << resource)) != 0) throw new InvalidSpecException(path + ".type", "duplicate rlimit \"" + r.type() + "\"");
-            seen |= 1L << resource;
-            if (Long.compareUnsigned(r.soft(), r.hard()) > 0) throw new InvalidSpecException(path, "soft limit is above the hard limit");
-            steps.add(new RlimitStep(resource, r.soft(), r.hard()));
-        }
-        return List.copyOf(steps);
-    }
-
-    private static CapabilitySets capabilities(Process p) {
-        var c = p.capabilities();
-        if (c == null) return new CapabilitySets(0, 0, 0, 0, 0);
-        String base = "process.capabilities.";
-        return new CapabilitySets(
-                CapabilityNames.mask(c.bounding(), base + "bounding"),
-                CapabilityNames.mask(c.effective(), base + "effective"),
-                CapabilityNames.mask(c.inheritable(), base + "inheritable"),
-                CapabilityNames.mask(c.permitted(), base + "permitted"),
-                CapabilityNames.mask(c.ambient(), base + "ambient"));
     }
 
     private static List<String> absolutePaths(List<String> paths, String field) {

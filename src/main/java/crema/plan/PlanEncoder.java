@@ -23,7 +23,7 @@ public final class PlanEncoder {
     static final int MOUNT = 20, DEVICE = 21, SYMLINK = 22, MASKED_PATH = 23, READONLY_PATH = 24;
     static final int ARG = 30, ENV = 31, CWD = 32, USER = 33, ADDITIONAL_GIDS = 34, RLIMIT = 35, CAPS = 36,
             PROCESS_FLAGS = 37;
-    static final int FIFO_DIR = 40, PRESERVE_FDS = 41;
+    static final int FIFO_DIR = 40, PRESERVE_FDS = 41, EXEC_ROOT = 48, CONSOLE = 49;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
 
@@ -32,18 +32,38 @@ public final class PlanEncoder {
     public static byte[] encode(LaunchPlan p) {
         PlanEncoder e = new PlanEncoder();
         e.write(p);
-        byte[] bytes = e.out.toByteArray();
+        return e.finish();
+    }
+
+    /** An exec plan: no rootfs records, EXEC_ROOT instead (PLAN.md, exec mode). */
+    public static byte[] encodeExec(ExecPlan p) {
+        PlanEncoder e = new PlanEncoder();
+        e.header();
+        e.record(CLONE_FLAGS, new Rec().u64(0));
+        e.joins(p.joins());
+        e.record(EXEC_ROOT, new Rec().str(p.root()));
+        e.process(p.process());
+        return e.finish();
+    }
+
+    private void header() {
+        out.writeBytes(new Rec().u32(MAGIC).u16(VERSION).u16(0).u32(0).bytes());
+    }
+
+    private byte[] finish() {
+        byte[] bytes = out.toByteArray();
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(8, bytes.length);
         return bytes;
     }
 
-    private void write(LaunchPlan p) {
-        Rec header = new Rec();
-        header.u32(MAGIC).u16(VERSION).u16(0).u32(0);
-        out.writeBytes(header.bytes());
+    private void joins(java.util.List<NamespaceJoin> joins) {
+        for (NamespaceJoin j : joins) record(NS_JOIN, new Rec().u32((int) j.nsType()).str(j.path()));
+    }
 
+    private void write(LaunchPlan p) {
+        header();
         record(CLONE_FLAGS, new Rec().u64(p.cloneFlags()));
-        for (NamespaceJoin j : p.joins()) record(NS_JOIN, new Rec().u32((int) j.nsType()).str(j.path()));
+        joins(p.joins());
         if (!p.timeOffsets().isEmpty()) {
             StringBuilder offsets = new StringBuilder();
             for (var t : p.timeOffsets()) offsets.append(t.clock()).append(' ').append(t.secs()).append(' ').append(t.nanosecs()).append('\n');
@@ -72,6 +92,19 @@ public final class PlanEncoder {
         for (int i = 0; i < p.sysctlKeys().size(); i++) {
             record(SYSCTL, new Rec().str(p.sysctlKeys().get(i)).str(p.sysctlValues().get(i)));
         }
+        for (var h : p.hooks()) {
+            Rec r = new Rec().u32(h.kind()).u32(h.timeoutSeconds()).str(h.path()).u32(h.args().size());
+            for (String a : h.args()) r.str(a);
+            r.u32(h.env().size());
+            for (String e : h.env()) r.str(e);
+            record(HOOK, r);
+        }
+        if (p.fifoDir() != null) record(FIFO_DIR, new Rec().str(p.fifoDir()));
+        process(p.process());
+    }
+
+    /** The records of the process: argv, env, credentials, limits, seccomp, attributes. */
+    private void process(ProcessPlan p) {
         for (String a : p.args()) record(ARG, new Rec().str(a));
         for (String e : p.env()) record(ENV, new Rec().str(e));
         record(CWD, new Rec().str(p.cwd()));
@@ -91,13 +124,6 @@ public final class PlanEncoder {
             record(SECCOMP, r);
             if (p.seccomp().listenerPath() != null) record(SECCOMP_LISTENER, new Rec().str(p.seccomp().listenerPath()));
         }
-        for (var h : p.hooks()) {
-            Rec r = new Rec().u32(h.kind()).u32(h.timeoutSeconds()).str(h.path()).u32(h.args().size());
-            for (String a : h.args()) r.str(a);
-            r.u32(h.env().size());
-            for (String e : h.env()) r.str(e);
-            record(HOOK, r);
-        }
         var a = p.attributes();
         if (a.ioPriority() != null) record(IO_PRIORITY, new Rec().u32(a.ioPriority()));
         if (a.scheduler() != null) {
@@ -112,8 +138,11 @@ public final class PlanEncoder {
             var m = a.memoryPolicy();
             record(MEMORY_POLICY, new Rec().u32(m.mode()).u32(m.flags()).words(m.nodes()));
         }
-        if (p.fifoDir() != null) record(FIFO_DIR, new Rec().str(p.fifoDir()));
         record(PRESERVE_FDS, new Rec().u32(p.preserveFds()));
+        if (p.console() != null) {
+            var tty = p.console();
+            record(CONSOLE, new Rec().u32(tty.rows()).u32(tty.cols()).u32(tty.devConsole() ? 1 : 0).str(tty.socket()));
+        }
     }
 
     private void record(int tag, Rec payload) {

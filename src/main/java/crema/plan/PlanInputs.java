@@ -12,6 +12,7 @@ import java.util.function.Predicate;
  *                   on a v1 host one per hierarchy (name → dir), on a v2 host one
  *                   entry with an empty name
  * @param isHostDirectory tells a bind source that is a directory from a file
+ * @param consoleSocket where the pty master goes when process.terminal is set, null for none
  */
 public record PlanInputs(
         Path bundle,
@@ -22,7 +23,8 @@ public record PlanInputs(
         List<CgroupDir> cgroupDirs,
         HostFacts host,
         Predicate<Path> isHostDirectory,
-        SeccompProgram seccomp) {
+        SeccompProgram seccomp,
+        String consoleSocket) {
 
     public record CgroupDir(String name, Path dir) {}
 

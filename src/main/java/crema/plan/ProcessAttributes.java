@@ -39,20 +39,21 @@ public record ProcessAttributes(Integer ioPriority, Scheduler scheduler, long[] 
         return key == null ? null : map.get(key);
     }
 
-    static ProcessAttributes of(crema.spec.Process p, crema.spec.Linux linux) {
+    /** The attributes of p (named field in errors) and of the container's linux section. */
+    static ProcessAttributes of(crema.spec.Process p, crema.spec.Linux linux, String field) {
         Integer io = null;
         if (p.ioPriority() != null) {
             Integer cls = lookup(IO_CLASSES, p.ioPriority().klass());
-            if (cls == null) throw new InvalidSpecException("process.ioPriority.class", "unknown class \"" + p.ioPriority().klass() + "\"");
+            if (cls == null) throw new InvalidSpecException(ProcessPlan.at(field, "ioPriority.class"), "unknown class \"" + p.ioPriority().klass() + "\"");
             int prio = p.ioPriority().priority();
-            if (prio < 0 || prio > 7) throw new InvalidSpecException("process.ioPriority.priority", "must be between 0 and 7");
+            if (prio < 0 || prio > 7) throw new InvalidSpecException(ProcessPlan.at(field, "ioPriority.priority"), "must be between 0 and 7");
             io = cls << 13 | prio;
         }
-        Scheduler sched = p.scheduler() == null ? null : scheduler(p.scheduler());
+        Scheduler sched = p.scheduler() == null ? null : scheduler(p.scheduler(), ProcessPlan.at(field, "scheduler"));
         long[] initial = null, fin = null;
         if (p.execCPUAffinity() != null) {
-            initial = cpuList(p.execCPUAffinity().initial(), "process.execCPUAffinity.initial");
-            fin = cpuList(p.execCPUAffinity().finalAffinity(), "process.execCPUAffinity.final");
+            initial = cpuList(p.execCPUAffinity().initial(), ProcessPlan.at(field, "execCPUAffinity.initial"));
+            fin = cpuList(p.execCPUAffinity().finalAffinity(), ProcessPlan.at(field, "execCPUAffinity.final"));
         }
         Integer persona = null;
         if (linux.personality() != null) {
@@ -80,16 +81,16 @@ public record ProcessAttributes(Integer ioPriority, Scheduler scheduler, long[] 
         return new ProcessAttributes(io, sched, initial, fin, persona, mpol);
     }
 
-    private static Scheduler scheduler(crema.spec.Scheduler s) {
+    private static Scheduler scheduler(crema.spec.Scheduler s, String field) {
         Integer policy = lookup(POLICIES, s.policy());
-        if (policy == null) throw new InvalidSpecException("process.scheduler.policy", "unknown policy \"" + s.policy() + "\"");
+        if (policy == null) throw new InvalidSpecException(field + ".policy", "unknown policy \"" + s.policy() + "\"");
         int nice = s.nice() == null ? 0 : s.nice();
-        if (nice < -20 || nice > 19) throw new InvalidSpecException("process.scheduler.nice", "must be between -20 and 19");
+        if (nice < -20 || nice > 19) throw new InvalidSpecException(field + ".nice", "must be between -20 and 19");
         long flags = 0;
         List<String> names = s.flags() == null ? List.of() : s.flags();
         for (int i = 0; i < names.size(); i++) {
             Long f = lookup(SCHED_FLAGS, names.get(i));
-            if (f == null) throw new InvalidSpecException("process.scheduler.flags[" + i + "]", "unknown flag \"" + names.get(i) + "\"");
+            if (f == null) throw new InvalidSpecException(field + ".flags[" + i + "]", "unknown flag \"" + names.get(i) + "\"");
             flags |= f;
         }
         return new Scheduler(policy, nice, s.priority() == null ? 0 : s.priority(), flags,

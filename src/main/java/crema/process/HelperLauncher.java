@@ -1,6 +1,8 @@
 package crema.process;
 
+import crema.sys.Errno;
 import crema.sys.Sys;
+import crema.sys.SysException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,6 +30,25 @@ public final class HelperLauncher {
             Sys.closeQuietly(pair[0]);
             Sys.closeQuietly(pair[1]);
             throw e;
+        }
+    }
+
+    /**
+     * Kills what a failed launch started and reaps it: stage1 first, then its
+     * child, which is ours once stage1 is gone (the caller is a subreaper).
+     * A pid of 0 is skipped; errors other than ECHILD are added to errors.
+     */
+    public static void killAndReap(int helperPid, int childPid, List<String> errors) {
+        for (int pid : new int[] {childPid, helperPid}) {
+            if (pid > 0) Sys.kill(pid, 9);
+        }
+        for (int pid : new int[] {helperPid, childPid}) {
+            if (pid <= 0) continue;
+            try {
+                Sys.waitpid(pid, 0);
+            } catch (SysException e) {
+                if (e.errno() != Errno.ECHILD) errors.add(e.getMessage());
+            }
         }
     }
 }

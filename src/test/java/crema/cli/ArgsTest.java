@@ -67,4 +67,13 @@ class ArgsTest {
     void logEscapesJson() {
         assertEquals("a\\\"b\\\\c\\nd\\u0001", Log.escape("a\"b\\c\nd\u0001"));
     }
+
+    @Test
+    void leadingFlagsEndAtTheFirstPositional() {
+        Args a = Args.parseLeading(List.of("-d", "--pid-file", "/p", "id", "sh", "-c", "-d", "--bundle=x"), FLAGS);
+        assertTrue(a.has("detach"));
+        assertEquals("/p", a.get("pid-file"));
+        assertEquals(List.of("id", "sh", "-c", "-d", "--bundle=x"), a.positionals());
+        assertEquals(List.of("id", "-d"), Args.parseLeading(List.of("--", "id", "-d"), FLAGS).positionals());
+    }
 }

@@ -48,7 +48,7 @@ class PlanBuilderTest {
         return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false, true,
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
-                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"), null));
+                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"), null, "/run/console.sock"));
     }
 
     @Test
@@ -104,7 +104,8 @@ class PlanBuilderTest {
 
     @Test
     void processAttributes() {
-        LaunchPlan p = plan(BASE);
+        LaunchPlan plan = plan(BASE);
+        ProcessPlan p = plan.process();
         assertEquals(List.of("sh"), p.args());
         assertEquals(1, p.uid());
         assertEquals(2, p.gid());
@@ -115,10 +116,10 @@ class PlanBuilderTest {
         assertEquals(new LaunchPlan.CapabilitySets(0x21, 0x20, 0, 0x20, 0x20), p.capabilities());
         assertTrue(p.noNewPrivileges());
         assertTrue(p.newKeyring());
-        assertEquals(5, p.oomScoreAdj());
-        assertEquals(List.of("/proc/kcore"), p.maskedPaths());
-        assertEquals(List.of("/proc/sys"), p.readonlyPaths());
-        assertEquals("/run/crema/x", p.fifoDir());
+        assertEquals(5, plan.oomScoreAdj());
+        assertEquals(List.of("/proc/kcore"), plan.maskedPaths());
+        assertEquals(List.of("/proc/sys"), plan.readonlyPaths());
+        assertEquals("/run/crema/x", plan.fifoDir());
         assertEquals(2, p.preserveFds());
     }
 
@@ -203,7 +204,7 @@ class PlanBuilderTest {
         LaunchPlan p = plan(BASE.replace("\"args\"", "\"ioPriority\": {\"class\": \"IOPRIO_CLASS_BE\", \"priority\": 4},"
                 + " \"scheduler\": {\"policy\": \"SCHED_FIFO\", \"priority\": 10, \"flags\": [\"SCHED_FLAG_RESET_ON_FORK\"]},"
                 + " \"execCPUAffinity\": {\"final\": \"1-2,65\"}, \"args\""));
-        var a = p.attributes();
+        var a = p.process().attributes();
         assertEquals(2 << 13 | 4, a.ioPriority());
         assertEquals(new ProcessAttributes.Scheduler(1, 0, 10, 1, 0, 0, 0), a.scheduler());
         assertEquals(0b110L, a.cpusFinal()[0]);
@@ -219,7 +220,16 @@ class PlanBuilderTest {
                 "linux.seccomp: not supported by this version of crema yet");
         assertInvalid(BASE.replace("\"linux\": {", "\"linux\": {\"intelRdt\": {\"closID\": \"a\"}, "),
                 "linux.intelRdt: not supported here: resctrl is not mounted");
-        assertInvalid(BASE.replace("\"args\"", "\"terminal\": true, \"args\""), "process.terminal: not supported by this version of crema yet");
+    }
+
+    @Test
+    void aTerminalSendsItsMasterToTheConsoleSocket() {
+        ProcessPlan.Console c = plan(BASE.replace("\"args\"", "\"terminal\": true, \"consoleSize\": {\"height\": 30, \"width\": 100}, \"args\""))
+                .process().console();
+        assertEquals(new ProcessPlan.Console(30, 100, true, "/run/console.sock"), c);
+        assertEquals(null, plan(BASE).process().console());
+        assertInvalid(BASE.replace("\"args\"", "\"terminal\": true, \"consoleSize\": {\"height\": 70000, \"width\": 1}, \"args\""),
+                "process.consoleSize: height and width must be below 65536");
     }
 
     @Test

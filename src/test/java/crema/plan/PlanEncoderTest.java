@@ -88,4 +88,25 @@ class PlanEncoderTest {
             }
         }
     }
+
+    @Test
+    void anExecPlanJoinsAndHasNoRootfsRecords() {
+        LaunchPlan container = PlanBuilderTest.plan(PlanBuilderTest.BASE);
+        ExecPlan exec = new ExecPlan(List.of(new LaunchPlan.NamespaceJoin(Linux.CLONE_NEWUSER, "/proc/7/ns/user"),
+                new LaunchPlan.NamespaceJoin(Linux.CLONE_NEWNS, "/proc/7/ns/mnt")), "/proc/7/root", container.process());
+        List<Rec> recs = records(PlanEncoder.encodeExec(exec));
+        List<Integer> tags = recs.stream().map(Rec::tag).toList();
+        assertEquals(List.of(PlanEncoder.CLONE_FLAGS, PlanEncoder.NS_JOIN, PlanEncoder.NS_JOIN, PlanEncoder.EXEC_ROOT),
+                tags.subList(0, 4));
+        assertEquals(0, recs.get(0).body().getLong());
+        assertEquals("/proc/7/root", recs.get(3).str());
+        for (int t : List.of(PlanEncoder.ROOTFS, PlanEncoder.MOUNT, PlanEncoder.DEVICE, PlanEncoder.HOSTNAME,
+                PlanEncoder.FIFO_DIR, PlanEncoder.MASKED_PATH)) {
+            assertEquals(false, tags.contains(t), "tag " + t);
+        }
+        // the process records are the container plan's own
+        List<Integer> containerTags = records(PlanEncoder.encode(container)).stream().map(Rec::tag).toList();
+        assertEquals(containerTags.subList(containerTags.indexOf(PlanEncoder.ARG), containerTags.size()),
+                tags.subList(4, tags.size()));
+    }
 }

@@ -27,6 +27,14 @@ public final class SpecParser {
         return resources(JsonIn.parseObject(json, document));
     }
 
+    /**
+     * A process object on its own, as `exec --process` reads it (runtime-spec's
+     * process, the paths in errors relative to it: {@code args}, {@code user.uid}).
+     */
+    public static Process parseProcess(byte[] json, String document) {
+        return process(JsonIn.parseObject(json, document));
+    }
+
     private static Spec spec(Obj o) {
         return new Spec(
                 o.requiredString("ociVersion"),

@@ -1,0 +1,106 @@
+package crema.plan;
+
+import crema.plan.LaunchPlan.CapabilitySets;
+import crema.plan.LaunchPlan.RlimitStep;
+import crema.spec.Process;
+import crema.spec.Rlimit;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The process part of a plan: what crema-init needs to start one process,
+ * the container's init or one that `exec` adds. The same rules check a
+ * config.json's process and an exec's, so both fail with a JSON path.
+ */
+public record ProcessPlan(
+        List<String> args,
+        List<String> env,
+        String cwd,
+        long uid,
+        long gid,
+        Long umask,
+        List<Long> additionalGids,
+        List<RlimitStep> rlimits,
+        CapabilitySets capabilities,
+        boolean noNewPrivileges,
+        boolean newKeyring,
+        LaunchPlan.Seccomp seccomp,
+        ProcessAttributes attributes,
+        int preserveFds,
+        Console console) {
+
+    /**
+     * process.terminal: a pty for the process, its master sent to socket (a unix
+     * socket path); rows and cols 0 leave the size alone; devConsole also binds
+     * it on /dev/console (a container's init).
+     */
+    public record Console(int rows, int cols, boolean devConsole, String socket) {}
+
+    /** The fields of p that need no more than p, checked; field names p in errors ("process", or "" for a process.json). */
+    static ProcessPlan of(Process p, String field, boolean newKeyring, LaunchPlan.Seccomp seccomp,
+                          ProcessAttributes attributes, int preserveFds, Console console) {
+        if (p.args() == null || p.args().isEmpty() || p.args().get(0).isEmpty()) {
+            throw new InvalidSpecException(at(field, "args"), "must be a non-empty array");
+        }
+        List<String> env = p.env() == null ? List.of() : p.env();
+        for (int i = 0; i < env.size(); i++) {
+            if (env.get(i).indexOf('=') <= 0) throw new InvalidSpecException(at(field, "env[" + i + "]"), "must be KEY=VALUE");
+        }
+        if (p.cwd() == null || !p.cwd().startsWith("/")) throw new InvalidSpecException(at(field, "cwd"), "must be an absolute path");
+        long uid = p.user() == null ? 0 : p.user().uid();
+        long gid = p.user() == null ? 0 : p.user().gid();
+        Long umask = p.user() == null ? null : p.user().umask();
+        if (umask != null && (umask < 0 || umask > 0777)) {
+            throw new InvalidSpecException(at(field, "user.umask"), "must be between 0 and 0777");
+        }
+        List<Long> groups = p.user() == null || p.user().additionalGids() == null ? List.of() : p.user().additionalGids();
+        return new ProcessPlan(List.copyOf(p.args()), List.copyOf(env), Path.of(p.cwd()).normalize().toString(), uid, gid,
+                umask, List.copyOf(groups), rlimits(p.rlimits(), at(field, "rlimits")),
+                capabilities(p.capabilities(), at(field, "capabilities")), p.noNewPrivileges(), newKeyring, seccomp,
+                attributes, preserveFds, console);
+    }
+
+    /** p's terminal, if it has one, with its master to go to socket (which the caller must then give). */
+    static Console console(Process p, String field, String socket, boolean devConsole) {
+        if (!p.terminal()) return null;
+        if (socket == null) throw new InvalidSpecException(at(field, "terminal"), "needs a console socket");
+        long rows = p.consoleSize() == null ? 0 : p.consoleSize().height();
+        long cols = p.consoleSize() == null ? 0 : p.consoleSize().width();
+        if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) {
+            throw new InvalidSpecException(at(field, "consoleSize"), "height and width must be below 65536");
+        }
+        return new Console((int) rows, (int) cols, devConsole, socket);
+    }
+
+    static String at(String field, String name) {
+        return field.isEmpty() ? name : field + "." + name;
+    }
+
+    static List<RlimitStep> rlimits(List<Rlimit> rlimits, String field) {
+        List<RlimitStep> steps = new ArrayList<>();
+        if (rlimits == null) return List.of();
+        long seen = 0;
+        for (int i = 0; i < rlimits.size(); i++) {
+            Rlimit r = rlimits.get(i);
+            String path = field + "[" + i + "]";
+            int resource = RlimitNames.resource(r.type(), path + ".type");
+            if ((seen & (1L << resource)) != 0) throw new InvalidSpecException(path + ".type", "duplicate rlimit \"" + r.type() + "\"");
+            seen |= 1L << resource;
+            if (Long.compareUnsigned(r.soft(), r.hard()) > 0) throw new InvalidSpecException(path, "soft limit is above the hard limit");
+            steps.add(new RlimitStep(resource, r.soft(), r.hard()));
+        }
+        return List.copyOf(steps);
+    }
+
+    static CapabilitySets capabilities(crema.spec.Capabilities c, String field) {
+        if (c == null) return new CapabilitySets(0, 0, 0, 0, 0);
+        String base = field + ".";
+        return new CapabilitySets(
+                CapabilityNames.mask(c.bounding(), base + "bounding"),
+                CapabilityNames.mask(c.effective(), base + "effective"),
+                CapabilityNames.mask(c.inheritable(), base + "inheritable"),
+                CapabilityNames.mask(c.permitted(), base + "permitted"),
+                CapabilityNames.mask(c.ambient(), base + "ambient"));
+    }
+}
