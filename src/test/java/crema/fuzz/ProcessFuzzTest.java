@@ -12,6 +12,12 @@ class ProcessFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void processJson(byte[] data) {
+        // as `exec --process` reads it on its own
+        try {
+            crema.spec.SpecParser.parseProcess(data, "process.json");
+        } catch (crema.spec.SpecException e) {
+            if (!e.getMessage().contains(": ")) throw new AssertionError("an error without a path: " + e.getMessage());
+        }
         ByteArrayOutputStream json = new ByteArrayOutputStream();
         json.writeBytes(HEAD);
         json.writeBytes(data);
