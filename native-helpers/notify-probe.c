@@ -2,8 +2,8 @@
  * notify-probe: a test probe, not part of crema. Both ends of NOTIFY_SOCKET:
  *
  *   notify-probe listen SOCKET OUT_FILE   bind a datagram socket, fork into the
- *       background once bound, write the first datagram to OUT_FILE (renamed
- *       into place when complete; 30 s at most)
+ *       background once bound, write the datagrams it gets to OUT_FILE up to
+ *       the one with READY= (then renamed into place; 30 s at most)
  *   notify-probe send MESSAGE             send MESSAGE to $NOTIFY_SOCKET, as
  *       sd_notify does (static, so it runs in a busybox container)
  */
@@ -55,15 +55,22 @@ int main(int argc, char **argv)
 	setsid();
 	int null = open("/dev/null", O_RDWR);
 	dup2(null, 0), dup2(null, 1), dup2(null, 2);
-	char buf[4096], tmp[4200];
-	struct pollfd p = {.fd = s, .events = POLLIN};
-	if (poll(&p, 1, 30000) != 1)
-		return 1;
-	ssize_t n = recv(s, buf, sizeof(buf), 0);
+	char buf[4097], tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[3]);
 	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (n < 0 || out < 0 || write(out, buf, (size_t)n) != n)
+	if (out < 0)
 		return 1;
+	for (;;) { /* every datagram, up to the one that says READY= */
+		struct pollfd p = {.fd = s, .events = POLLIN};
+		if (poll(&p, 1, 30000) != 1)
+			return 1;
+		ssize_t n = recv(s, buf, sizeof(buf) - 1, 0);
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			return 1;
+		buf[n] = 0;
+		if (strstr(buf, "READY="))
+			break;
+	}
 	close(out);
 	rename(tmp, argv[3]);
 	return 0;

@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /** A JSON tree of Map/List/String/Number/Boolean, for tests to edit config.json. */
-final class Json {
+public final class Json {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private Json() {}
 
-    static Object parse(String json) {
+    public static Object parse(String json) {
         try (JsonParser p = FACTORY.createParser(json)) {
             p.nextToken();
             return read(p);
@@ -62,7 +62,7 @@ final class Json {
         }
     }
 
-    static String write(Object tree) {
+    public static String write(Object tree) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (JsonGenerator g = FACTORY.createGenerator(b)) {
             g.useDefaultPrettyPrinter();
