@@ -60,9 +60,10 @@ public final class ExecPlanner {
                 if (!CapabilityNames.ALL.contains(c)) throw new InvalidSpecException("--cap", "unknown capability \"" + c + "\"");
             }
             Capabilities b = caps == null ? new Capabilities(null, null, null, null, null) : caps;
-            // never inheritable (CVE-2022-29162)
+            // never inheritable (CVE-2022-29162), so not ambient either: the kernel only raises an
+            // ambient capability that is also inheritable
             caps = new Capabilities(plus(b.bounding(), f.caps()), plus(b.effective(), f.caps()), b.inheritable(),
-                    plus(b.permitted(), f.caps()), plus(b.ambient(), f.caps()));
+                    plus(b.permitted(), f.caps()), b.ambient());
         }
         return new Process(f.tty(), base.consoleSize(), new User(uid, gid, u.umask(), List.copyOf(gids), u.username()),
                 f.args() == null ? null : List.copyOf(f.args()), null, List.copyOf(env),

@@ -108,4 +108,19 @@ class SecurityIT extends ConformanceBase {
             swapper.join();
         }
     }
+
+    /** CVE-2022-29162: exec never hands out inheritable capabilities, whatever --cap asks. */
+    @Test
+    void execGivesNoInheritableCapabilities() throws Exception {
+        bundle.shell("sleep 300").save();
+        String id = newId();
+        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
+        for (List<String> extra : List.of(List.<String>of(), List.of("--cap", "CAP_KILL"), List.of("--cap", "CAP_NET_BIND_SERVICE"))) {
+            List<String> cmd = new ArrayList<>(List.of("exec"));
+            cmd.addAll(extra);
+            cmd.addAll(List.of(id, "grep", "-E", "^Cap(Inh|Amb)", "/proc/self/status"));
+            String out = crema.run(cmd.toArray(String[]::new)).ok().out();
+            assertEquals("CapInh:\t0000000000000000\nCapAmb:\t0000000000000000\n", out, extra.toString());
+        }
+    }
 }
