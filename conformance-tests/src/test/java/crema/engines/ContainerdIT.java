@@ -36,7 +36,7 @@ class ContainerdIT {
         containerd = new Engine.Containerd("containerd", NS, NS, "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]");
         containerd.purge(NS);
         Path image = Engine.image(Engine.VAR.resolve("image"), Engine.IMAGE, "[\"sh\"]");
-        ctr("images", "import", image.resolve("busybox-oci.tar").toString()).ok();
+        containerd.importImage(NS, image);
     }
 
     @AfterAll
@@ -73,12 +73,10 @@ class ContainerdIT {
         Engine.waitFor(() -> taskField(id, 2).equals(status), Duration.ofSeconds(10), id + " to be " + status);
     }
 
+    /** Kills and deletes id, whatever is left of it. */
     private void remove(String id) {
-        ctr("task", "kill", "-s", "SIGKILL", id);
-        try {
-            awaitStatus(id, "STOPPED");
-        } catch (AssertionError e) {
-            // deleted below anyway
+        if (ctr("task", "kill", "-s", "SIGKILL", id).exit() == 0) {
+            Engine.waitFor(() -> !taskField(id, 2).equals("RUNNING"), Duration.ofSeconds(10), id + " to stop");
         }
         ctr("task", "delete", id);
         ctr("container", "delete", id);

@@ -72,8 +72,8 @@ class CriIT {
         purge();
         Path image = Engine.image(Engine.VAR.resolve("image"), Engine.IMAGE, "[\"sh\"]");
         Path pause = Engine.image(Engine.VAR.resolve("pause-image"), PAUSE, "[\"sleep\",\"2147483647\"]");
-        containerd.ctr(NS, "images", "import", image.resolve("busybox-oci.tar").toString()).ok();
-        containerd.ctr(NS, "images", "import", pause.resolve("busybox-oci.tar").toString()).ok();
+        containerd.importImage(NS, image);
+        containerd.importImage(NS, pause);
     }
 
     @AfterAll
