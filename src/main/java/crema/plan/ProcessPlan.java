@@ -96,11 +96,14 @@ public record ProcessPlan(
     static CapabilitySets capabilities(crema.spec.Capabilities c, String field) {
         if (c == null) return new CapabilitySets(0, 0, 0, 0, 0);
         String base = field + ".";
+        long inheritable = CapabilityNames.mask(c.inheritable(), base + "inheritable");
+        long permitted = CapabilityNames.mask(c.permitted(), base + "permitted");
+        // The kernel raises an ambient capability only if it is permitted and inheritable;
+        // runc and crun skip the others (runc 1.1's own `runc spec` lists some), so crema does too.
+        long ambient = CapabilityNames.mask(c.ambient(), base + "ambient") & inheritable & permitted;
         return new CapabilitySets(
                 CapabilityNames.mask(c.bounding(), base + "bounding"),
                 CapabilityNames.mask(c.effective(), base + "effective"),
-                CapabilityNames.mask(c.inheritable(), base + "inheritable"),
-                CapabilityNames.mask(c.permitted(), base + "permitted"),
-                CapabilityNames.mask(c.ambient(), base + "ambient"));
+                inheritable, permitted, ambient);
     }
 }
