@@ -23,11 +23,16 @@ final class CgroupFiles {
     private CgroupFiles() {}
 
     /** Creates dir and its missing parents, returning the ones created, parents first. */
-    static List<Path> mkdirs(Path dir) {
+    /** dir and those of its parents that do not exist yet, parents first. */
+    static List<Path> missing(Path dir) {
         List<Path> missing = new ArrayList<>();
         for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) missing.add(0, p);
+        return missing;
+    }
+
+    static List<Path> mkdirs(Path dir) {
         List<Path> created = new ArrayList<>();
-        for (Path p : missing) {
+        for (Path p : missing(dir)) {
             try {
                 Files.createDirectory(p);
                 created.add(p);

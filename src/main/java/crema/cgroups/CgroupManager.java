@@ -24,6 +24,13 @@ public interface CgroupManager {
     /** Where the container's cgroup is, per hierarchy; no side effects. */
     List<Dir> locate(String cgroupsPath, String id);
 
+    /** The directories create would make now (parents first), for a record saved before it runs. */
+    static List<Path> missing(List<Dir> dirs) {
+        List<Path> out = new java.util.ArrayList<>();
+        for (Dir d : dirs) out.addAll(CgroupFiles.missing(d.path()));
+        return out;
+    }
+
     /** Creates the directories; returns those this call made (parents first), the only ones delete removes. */
     List<Path> create(List<Dir> dirs);
 

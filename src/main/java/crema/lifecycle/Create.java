@@ -107,7 +107,7 @@ public final class Create {
             // Saved before each step that leaves something behind, so that if this process is
             // killed, `delete --force` finds the cgroups and the init to clean up.
             Provisional saved = new Provisional(store, spec, o, bundle, rootfs, dirPaths);
-            saved.save(0, 0, missing(dirPaths));
+            saved.save(0, 0, CgroupManager.missing(dirs));
             CrashPoint.at("create:saved");
             cleanup.cgroups = cgroups.create(dirs);
             saved.save(0, 0, cleanup.cgroups);
@@ -164,17 +164,6 @@ public final class Create {
             if (own != null) own.close();
             if (!cleanup.done) cleanup.run();
         }
-    }
-
-    /** The cgroup directories (and their parents) that do not exist yet, parents first. */
-    private static List<Path> missing(List<Path> dirs) {
-        List<Path> out = new ArrayList<>();
-        for (Path d : dirs) {
-            List<Path> chain = new ArrayList<>();
-            for (Path p = d; p != null && !Files.exists(p); p = p.getParent()) chain.add(0, p);
-            out.addAll(chain);
-        }
-        return out;
     }
 
     /** The container's record, saved at each step of create. */

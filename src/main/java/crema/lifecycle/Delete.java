@@ -59,7 +59,7 @@ public final class Delete {
         while (true) {
             List<Integer> left = Kill.cgroupPids(r);
             boolean initGone = !ProcStat.isOurs(r.pid(), r.initStartTime());
-            if (initGone && left.stream().allMatch(p -> !alive(p))) return;
+            if (initGone && left.stream().allMatch(p -> !ProcStat.isAlive(p))) return;
             for (int pid : left) Sys.kill(pid, 9);
             if (System.nanoTime() > deadline) {
                 throw new ContainerException("processes of container " + r.id() + " did not exit after SIGKILL: " + left);
@@ -71,11 +71,6 @@ public final class Delete {
                 throw new ContainerException("interrupted while deleting " + r.id());
             }
         }
-    }
-
-    private static boolean alive(int pid) {
-        ProcStat s = ProcStat.read(pid);
-        return s != null && s.state() != 'Z' && s.state() != 'X';
     }
 
     /** v1's freezer.state or v2's cgroup.freeze: a frozen v1 process does not even die of SIGKILL. */

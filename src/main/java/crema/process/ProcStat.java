@@ -30,6 +30,16 @@ public record ProcStat(int pid, String comm, char state, long startTime) {
     /** Alive, not a zombie, and started when we recorded it (so not a reused pid). */
     public static boolean isOurs(int pid, long startTime) {
         ProcStat s = read(pid);
-        return s != null && s.state != 'Z' && s.state != 'X' && s.startTime == startTime;
+        return s != null && s.running() && s.startTime == startTime;
+    }
+
+    /** Any process with this pid that has not exited (a zombie has). */
+    public static boolean isAlive(int pid) {
+        ProcStat s = read(pid);
+        return s != null && s.running();
+    }
+
+    private boolean running() {
+        return state != 'Z' && state != 'X';
     }
 }
