@@ -40,6 +40,34 @@ static void record_inherited_fds(void)
     setenv("_CREMA_INHERITED_FDS", list, 1);
 }
 
+/* The command word: the first argument that is neither a global flag nor a global flag's value (cli/Main). */
+static const char *command_of(int argc, char **argv)
+{
+    static const char *const with_value[] = {"root", "log", "log-format", "criu", "rootless"};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-')
+            return a;
+        while (*a == '-')
+            a++;
+        if (strchr(a, '='))
+            continue;
+        for (size_t v = 0; v < sizeof with_value / sizeof with_value[0]; v++)
+            if (strcmp(a, with_value[v]) == 0) {
+                i++;
+                break;
+            }
+    }
+    return "";
+}
+
+/* start, kill, state, delete, list and --version have their own small AOT cache (scripts/stage-install). */
+static int lean_command(const char *c)
+{
+    return !*c || !strcmp(c, "start") || !strcmp(c, "kill") || !strcmp(c, "state") || !strcmp(c, "delete") ||
+           !strcmp(c, "list");
+}
+
 static char *join(const char *a, const char *b)
 {
     char *s;
@@ -60,9 +88,12 @@ int main(int argc, char **argv)
         *slash = 0;                      /* <prefix>/bin */
     char *libdir = join(exe, "/../lib/crema");
     char *java = join(libdir, "/jdk/bin/java");
+    char *cache = join(libdir, lean_command(command_of(argc, argv)) ? "/crema-lean.aot" : "/crema.aot");
+    if (cache && access(cache, R_OK) != 0)
+        cache = join(libdir, "/crema.aot");
     const char *flags[] = {
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-        join("-XX:AOTCache=", join(libdir, "/crema.aot")),
+        join("-XX:AOTCache=", cache),
         "-Djdk.reflect.useNativeAccessorOnly=true",
         "-Xlog:disable", "-Xlog:all=warning:stderr",
         join("-Dcrema.libdir=", libdir), "-jar", join(libdir, "/crema.jar"),

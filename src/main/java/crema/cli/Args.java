@@ -66,7 +66,9 @@ final class Args {
                 if (!Set.of("true", "false").contains(value)) throw new UsageException("invalid boolean value \"" + value + "\" for -" + body);
             }
             a.values.put(key, value);
-            a.repeated.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+            List<String> all = a.repeated.get(key);
+            if (all == null) a.repeated.put(key, all = new ArrayList<>());
+            all.add(value);
         }
         return a;
     }
@@ -78,15 +80,25 @@ final class Args {
     static Args parseLeading(List<String> args, List<Flag> flags) {
         int i = 0;
         while (i < args.size() && args.get(i).startsWith("-") && !args.get(i).equals("-") && !args.get(i).equals("--")) {
-            String name = args.get(i).replaceFirst("^--?", "");
-            boolean takesValue = !name.contains("=") && flags.stream().anyMatch(f -> f.takesValue() && f.names().contains(name));
-            i += takesValue ? 2 : 1;
+            i += takesSeparateValue(args.get(i), flags) ? 2 : 1;
         }
         int rest = Math.min(i, args.size());
         Args a = parse(args.subList(0, rest), flags);
         int from = rest < args.size() && args.get(rest).equals("--") ? rest + 1 : rest;
         a.positionals.addAll(args.subList(from, args.size()));
         return a;
+    }
+
+    /**
+     * Whether a flag argument is followed by its value as the next argument.
+     * No regex or stream here: they would load ~50 classes into every command.
+     */
+    static boolean takesSeparateValue(String arg, List<Flag> flags) {
+        int from = arg.startsWith("--") ? 2 : arg.startsWith("-") ? 1 : 0;
+        String name = arg.substring(from);
+        if (name.indexOf('=') >= 0) return false;
+        for (Flag f : flags) if (f.takesValue() && f.names().contains(name)) return true;
+        return false;
     }
 
     String get(String key) {

@@ -1,16 +1,12 @@
 package crema.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import crema.cli.Args.Flag;
 import crema.lifecycle.Status;
 import crema.spec.FeaturesJson;
 import crema.state.ContainerException;
 import crema.state.ContainerRecord;
+import crema.state.SmallJson;
 import crema.state.StateStore;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -24,7 +20,7 @@ final class InfoCommands {
         StateStore store = new StateStore(g.root());
         StateStore.checkId(id);
         ContainerRecord r = store.load(id);
-        g.out().println(json(List.of(r), store, false, true));
+        g.out().println(json(List.of(r), store, false));
         return 0;
     }
 
@@ -44,7 +40,7 @@ final class InfoCommands {
         if (a.has("quiet")) {
             for (ContainerRecord r : records) g.out().println(r.id());
         } else if (format.equals("json")) {
-            g.out().println(json(records, store, true, false));
+            g.out().println(json(records, store, true));
         } else if (format.equals("table")) {
             table(records, store, g);
         } else {
@@ -80,33 +76,25 @@ final class InfoCommands {
     }
 
     /** The OCI state (plus runc's rootfs, created, owner); an array for `list`. */
-    private static String json(List<ContainerRecord> records, StateStore store, boolean array, boolean pretty) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JsonGenerator j = new JsonFactory().createGenerator(bytes)) {
-            if (pretty) j.useDefaultPrettyPrinter();
-            if (array) j.writeStartArray();
-            for (ContainerRecord r : records) {
-                Status s = Status.of(store, r);
-                j.writeStartObject();
-                j.writeStringField("ociVersion", r.ociVersion());
-                j.writeStringField("id", r.id());
-                j.writeNumberField("pid", s == Status.STOPPED ? 0 : r.pid());
-                j.writeStringField("status", s.text());
-                j.writeStringField("bundle", r.bundle());
-                j.writeStringField("rootfs", r.rootfs());
-                j.writeStringField("created", r.created());
-                j.writeStringField("owner", r.owner());
-                if (!r.annotations().isEmpty()) {
-                    j.writeObjectFieldStart("annotations");
-                    for (var e : r.annotations().entrySet()) j.writeStringField(e.getKey(), e.getValue());
-                    j.writeEndObject();
-                }
-                j.writeEndObject();
-            }
-            if (array) j.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static String json(List<ContainerRecord> records, StateStore store, boolean array) {
+        StringBuilder out = new StringBuilder();
+        if (array) out.append('[');
+        for (ContainerRecord r : records) {
+            Status s = Status.of(store, r);
+            SmallJson.ObjectWriter o = new SmallJson.ObjectWriter(0)
+                    .field("ociVersion", r.ociVersion())
+                    .field("id", r.id())
+                    .field("pid", s == Status.STOPPED ? 0 : r.pid())
+                    .field("status", s.text())
+                    .field("bundle", r.bundle())
+                    .field("rootfs", r.rootfs())
+                    .field("created", r.created())
+                    .field("owner", r.owner());
+            if (!r.annotations().isEmpty()) o.field("annotations", r.annotations());
+            if (out.length() > 1) out.append(',');
+            out.append(o);
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        if (array) out.append(']');
+        return out.toString();
     }
 }

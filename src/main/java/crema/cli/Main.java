@@ -2,6 +2,7 @@ package crema.cli;
 
 import crema.cli.Args.Flag;
 import crema.plan.InvalidSpecException;
+import crema.process.ConsoleSocket;
 import crema.process.HelperException;
 import crema.spec.SpecException;
 import crema.state.ContainerException;
@@ -25,13 +26,17 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws java.io.IOException {
-        if (args.length == 1 && args[0].equals("--aot-training")) {
+        if (args.length >= 1 && args[0].equals("--aot-training")) {
             Training.main(args); // the build's training run for the AOT cache, on the same -jar class path
             return;
         }
         int code = run(System.out, System.err, args);
+        ConsoleSocket.closeAll();
         System.out.flush();
-        System.exit(code);
+        System.err.flush();
+        // halt, not exit: crema has no exit hooks, and System.exit sets up
+        // System.Logger (~60 classes outside the AOT cache, 4-7 ms) to log itself.
+        Runtime.getRuntime().halt(code);
     }
 
     public static int run(PrintStream out, PrintStream err, String... argv) {
@@ -91,10 +96,7 @@ public final class Main {
         for (int i = 0; i < all.size(); i++) {
             String a = all.get(i);
             if (!a.startsWith("-")) return i;
-            String name = a.replaceFirst("^--?", "");
-            if (name.contains("=")) continue;
-            boolean takesValue = GLOBAL.stream().anyMatch(f -> f.takesValue() && f.names().contains(name));
-            if (takesValue) i++;
+            if (Args.takesSeparateValue(a, GLOBAL)) i++;
         }
         return all.size();
     }

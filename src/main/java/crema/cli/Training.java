@@ -22,64 +22,92 @@ import java.util.stream.Stream;
 public final class Training {
     private Training() {}
 
-    /** A state dir whose init is this very JVM: state, list, kill 0 and start take their real paths. */
-    private static void pretendRunning(Path root, Path bundle) throws IOException {
+    /**
+     * A state dir whose init is this very JVM (running: state, list, kill 0 and
+     * start take their real paths), or a pid reused by it (stopped: delete does).
+     */
+    private static void pretend(Path root, String id, Path bundle, boolean running) throws IOException {
         crema.state.StateStore store = new crema.state.StateStore(root);
-        store.reserve("self");
+        store.reserve(id);
         int pid = (int) ProcessHandle.current().pid();
         crema.process.ProcStat stat = crema.process.ProcStat.read(pid);
-        store.save(new crema.state.ContainerRecord("1.3.0", "self", pid, stat == null ? 0 : stat.startTime(),
-                bundle.toString(), bundle.resolve("rootfs").toString(), java.time.Instant.now().toString(), "root",
+        long start = (stat == null ? 0 : stat.startTime()) + (running ? 0 : 1);
+        store.save(new crema.state.ContainerRecord("1.3.0", id, pid, start,
+                bundle.toString(), bundle.resolve("rootfs").toString(), "2026-01-01T00:00:00Z", "root",
                 java.util.Map.of("a", "b"), List.of(), List.of(), false));
     }
 
+    /**
+     * {@code lean}: only what start, kill, state, delete and list do, for the
+     * small cache the launcher uses for them (a JVM maps and links every class
+     * of its cache at start: a smaller cache starts faster). Otherwise every command.
+     */
     public static void main(String[] args) throws IOException {
-        Path tmp = Files.createTempDirectory("crema-training");
+        boolean lean = args.length > 1 && args[1].equals("lean");
+        // Not createTempDirectory, nor Instant below: SecureRandom and java.time would fill the lean cache.
+        Path tmp = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
+                "crema-training-" + ProcessHandle.current().pid()));
         try {
             PrintStream sink = new PrintStream(new ByteArrayOutputStream());
             String root = tmp.resolve("root").toString();
             Path bundle = Files.createDirectories(tmp.resolve("bundle"));
-            pretendRunning(Path.of(root), bundle);
             for (int round = 0; round < 3; round++) {
-                // The success paths of the lean commands, on a "container" whose init is this JVM.
-                Main.run(sink, sink, "--root", root, "state", "self");
-                Main.run(sink, sink, "--root", root, "kill", "self", "0");
-                Main.run(sink, sink, "--root", root, "start", "self");
-                Main.run(sink, sink, "--root", root, "delete", "self");
-                Main.run(sink, sink, "--version");
-                Main.run(sink, sink, "features");
-                Files.deleteIfExists(bundle.resolve("config.json"));
-                Main.run(sink, sink, "spec", "--bundle", bundle.toString());
-                Main.run(sink, sink, "--root", root, "--log", tmp.resolve("log.json").toString(), "--log-format", "json",
-                        "state", "nothing");
-                Main.run(sink, sink, "--root", root, "list");
-                Main.run(sink, sink, "--root", root, "list", "--format", "json");
-                Main.run(sink, sink, "--root", root, "start", "nothing");
-                Main.run(sink, sink, "--root", root, "kill", "nothing", "KILL");
-                Main.run(sink, sink, "--root", root, "delete", "nothing");
-                Main.run(sink, sink, "--root", root, "pause", "nothing");
-                Main.run(sink, sink, "--root", root, "resume", "nothing");
-                Main.run(sink, sink, "--root", root, "ps", "--format", "json", "nothing");
-                Main.run(sink, sink, "--root", root, "events", "--stats", "nothing");
-                Main.run(sink, sink, "--root", root, "update", "--memory", "64m", "--cpu-quota", "1000", "nothing");
-                Main.run(sink, sink, "--root", root, "exec", "--user", "1:1", "-e", "A=1", "nothing", "sh");
-                Main.run(sink, sink, "--root", root, "create", "--bundle", tmp.resolve("missing").toString(), "x");
-                var spec = SpecParser.parseConfig(Files.readAllBytes(bundle.resolve("config.json")));
-                SpecJson.write(spec);
-                LaunchPlan plan = PlanBuilder.build(SpecCommand.defaultSpec(false),
-                        new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)),
-                                PlanInputs.HostFacts.probe(), Files::isDirectory, null, tmp.resolve("console").toString()));
-                PlanEncoder.encode(plan);
-                var exec = crema.plan.ExecPlanner.fromFlags(spec.process(), new crema.plan.ExecPlanner.Flags(
-                        List.of("sh"), false, "/", List.of("A=1"), "1:1", List.of(), List.of("CAP_KILL"), false, null, null));
-                PlanEncoder.encodeExec(crema.plan.ExecPlanner.build(spec, exec, "process", new crema.plan.ExecPlanner.Inputs(
-                        "/proc/1/root", List.of(), null, true, 0, PlanInputs.HostFacts.probe(), null), w -> {}));
-                crema.spec.SpecParser.parseProcess("{\"args\": [\"sh\"], \"cwd\": \"/\"}".getBytes(), "p.json");
+                leanCommands(sink, root, bundle, tmp);
+                if (!lean) otherCommands(sink, root, bundle, tmp);
             }
         } finally {
             try (Stream<Path> walk = Files.walk(tmp)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** The success and common failure paths of the lean commands, on "containers" whose init is this JVM. */
+    private static void leanCommands(PrintStream sink, String root, Path bundle, Path tmp) throws IOException {
+        pretend(Path.of(root), "self", bundle, true);
+        pretend(Path.of(root), "gone", bundle, false);
+        Main.run(sink, sink, "--root", root, "state", "self");
+        Main.run(sink, sink, "--root", root, "kill", "self", "0");
+        Main.run(sink, sink, "--root", root, "start", "self");
+        Main.run(sink, sink, "--root", root, "list");
+        Main.run(sink, sink, "--root", root, "state", "gone");
+        Main.run(sink, sink, "--root", root, "kill", "gone", "KILL");
+        Main.run(sink, sink, "--root", root, "delete", "gone");
+        Main.run(sink, sink, "--root", root, "delete", "self");
+        Main.run(sink, sink, "--root", root, "--log", tmp.resolve("log.json").toString(), "--log-format", "json",
+                "state", "nothing");
+        Main.run(sink, sink, "--root", root, "start", "nothing");
+        Main.run(sink, sink, "--root", root, "kill", "nothing", "KILL");
+        Main.run(sink, sink, "--root", root, "delete", "--force", "nothing");
+        Main.run(sink, sink, "--version");
+        crema.process.ConsoleSocket.closeAll(); // what Main.main does before it halts
+        new crema.state.StateStore(Path.of(root)).remove("self");
+    }
+
+    private static void otherCommands(PrintStream sink, String root, Path bundle, Path tmp) throws IOException {
+        pretend(Path.of(root), "self", bundle, true);
+        Main.run(sink, sink, "features");
+        Files.deleteIfExists(bundle.resolve("config.json"));
+        Main.run(sink, sink, "spec", "--bundle", bundle.toString());
+        Main.run(sink, sink, "--root", root, "list", "--format", "json");
+        Main.run(sink, sink, "--root", root, "pause", "nothing");
+        Main.run(sink, sink, "--root", root, "resume", "nothing");
+        Main.run(sink, sink, "--root", root, "ps", "--format", "json", "nothing");
+        Main.run(sink, sink, "--root", root, "events", "--stats", "nothing");
+        Main.run(sink, sink, "--root", root, "update", "--memory", "64m", "--cpu-quota", "1000", "nothing");
+        Main.run(sink, sink, "--root", root, "exec", "--user", "1:1", "-e", "A=1", "nothing", "sh");
+        Main.run(sink, sink, "--root", root, "create", "--bundle", tmp.resolve("missing").toString(), "x");
+        new crema.state.StateStore(Path.of(root)).remove("self");
+        var spec = SpecParser.parseConfig(Files.readAllBytes(bundle.resolve("config.json")));
+        SpecJson.write(spec);
+        LaunchPlan plan = PlanBuilder.build(SpecCommand.defaultSpec(false),
+                new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)),
+                        PlanInputs.HostFacts.probe(), Files::isDirectory, null, tmp.resolve("console").toString()));
+        PlanEncoder.encode(plan);
+        var exec = crema.plan.ExecPlanner.fromFlags(spec.process(), new crema.plan.ExecPlanner.Flags(
+                List.of("sh"), false, "/", List.of("A=1"), "1:1", List.of(), List.of("CAP_KILL"), false, null, null));
+        PlanEncoder.encodeExec(crema.plan.ExecPlanner.build(spec, exec, "process", new crema.plan.ExecPlanner.Inputs(
+                "/proc/1/root", List.of(), null, true, 0, PlanInputs.HostFacts.probe(), null), w -> {}));
+        crema.spec.SpecParser.parseProcess("{\"args\": [\"sh\"], \"cwd\": \"/\"}".getBytes(), "p.json");
     }
 }

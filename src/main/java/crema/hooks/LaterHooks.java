@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +18,10 @@ import java.util.List;
 /**
  * poststart and poststop hooks, kept in the state dir (hooks.json) by create
  * for `start` and `delete`, which no longer read the bundle. No file, no hooks:
- * a container without them costs those commands nothing.
+ * a container without them costs those commands nothing (not even jackson's classes).
  */
 public final class LaterHooks {
     public static final String FILE = "hooks.json";
-    private static final JsonFactory FACTORY = new JsonFactory();
 
     public record Saved(List<Hook> poststart, List<Hook> poststop) {}
 
@@ -32,7 +30,7 @@ public final class LaterHooks {
     public static void save(Path stateDir, Hooks hooks) {
         if (hooks == null || (empty(hooks.poststart()) && empty(hooks.poststop()))) return;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.writeStartObject();
             write(g, "poststart", hooks.poststart());
             write(g, "poststop", hooks.poststop());
@@ -46,14 +44,15 @@ public final class LaterHooks {
     public static Saved load(Path stateDir) {
         byte[] json;
         try {
-            json = Files.readAllBytes(stateDir.resolve(FILE));
-        } catch (NoSuchFileException e) {
-            return new Saved(List.of(), List.of());
+            json = crema.sys.SmallFile.read(stateDir.resolve(FILE));
+        } catch (java.io.FileNotFoundException e) {
+            if (!Files.exists(stateDir.resolve(FILE))) return new Saved(List.of(), List.of());
+            throw new UncheckedIOException("read " + stateDir.resolve(FILE), e);
         } catch (IOException e) {
             throw new UncheckedIOException("read " + stateDir.resolve(FILE), e);
         }
         List<Hook> poststart = new ArrayList<>(), poststop = new ArrayList<>();
-        try (JsonParser p = FACTORY.createParser(json)) {
+        try (JsonParser p = new JsonFactory().createParser(json)) {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();

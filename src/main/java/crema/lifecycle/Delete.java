@@ -9,6 +9,7 @@ import crema.state.StateStore;
 import crema.sys.Sys;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** `delete`: remove a stopped (or created, or with --force any) container: processes, cgroup, state. */
@@ -43,11 +44,15 @@ public final class Delete {
             }
             if (status != Status.STOPPED || !Kill.cgroupPids(r).isEmpty()) killAndWait(r);
             CrashPoint.at("delete:killed");
-            cgroups.destroy(r.createdCgroupDirs().stream().map(Path::of).toList());
+            List<Path> created = new ArrayList<>();
+            for (String dir : r.createdCgroupDirs()) created.add(Path.of(dir));
+            cgroups.destroy(created);
             CrashPoint.at("delete:cgroups");
             var hooks = crema.hooks.LaterHooks.load(store.dir(id));
             store.remove(id);
-            crema.hooks.HookRunner.runWarning(hooks.poststop(), "poststop", Start.stateJson(r, "stopped"), warnings);
+            if (!hooks.poststop().isEmpty()) {
+                crema.hooks.HookRunner.runWarning(hooks.poststop(), "poststop", Start.stateJson(r, "stopped"), warnings);
+            }
         }
     }
 
@@ -59,7 +64,7 @@ public final class Delete {
         while (true) {
             List<Integer> left = Kill.cgroupPids(r);
             boolean initGone = !ProcStat.isOurs(r.pid(), r.initStartTime());
-            if (initGone && left.stream().allMatch(p -> !ProcStat.isAlive(p))) return;
+            if (initGone && noneAlive(left)) return;
             for (int pid : left) Sys.kill(pid, 9);
             if (System.nanoTime() > deadline) {
                 throw new ContainerException("processes of container " + r.id() + " did not exit after SIGKILL: " + left);
@@ -71,6 +76,11 @@ public final class Delete {
                 throw new ContainerException("interrupted while deleting " + r.id());
             }
         }
+    }
+
+    private static boolean noneAlive(List<Integer> pids) {
+        for (int pid : pids) if (ProcStat.isAlive(pid)) return false;
+        return true;
     }
 
     /** v1's freezer.state or v2's cgroup.freeze: a frozen v1 process does not even die of SIGKILL. */

@@ -3,6 +3,7 @@ package crema.lifecycle;
 import crema.process.ProcStat;
 import crema.state.ContainerRecord;
 import crema.state.StateStore;
+import crema.sys.SmallFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,8 +28,8 @@ public enum Status {
 
     private static boolean reads(Path file, String value) {
         try {
-            return Files.exists(file) && Files.readString(file).trim().equals(value);
-        } catch (java.io.IOException e) {
+            return SmallFile.readString(file).trim().equals(value);
+        } catch (java.io.IOException e) { // also when the file does not exist
             return false; // gone meanwhile: not paused
         }
     }

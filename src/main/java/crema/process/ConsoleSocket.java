@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * crema's own console socket, for a foreground run or exec with a terminal and
@@ -15,6 +18,7 @@ import java.nio.file.Path;
  */
 public final class ConsoleSocket implements AutoCloseable {
     private static final int TIMEOUT_MS = 10_000;
+    private static final Set<ConsoleSocket> OPEN = ConcurrentHashMap.newKeySet();
     private final Path dir;
     private final Path path;
     private final int fd;
@@ -48,15 +52,22 @@ public final class ConsoleSocket implements AutoCloseable {
             throw new UncheckedIOException("create a directory for the console socket", e);
         }
         Path path = dir.resolve("sock");
-        // whatever fails later, a one-shot crema removes them when it exits
-        dir.toFile().deleteOnExit();
-        path.toFile().deleteOnExit();
         try {
-            return new ConsoleSocket(dir, path, UnixSockets.listen(path));
+            ConsoleSocket socket = new ConsoleSocket(dir, path, UnixSockets.listen(path));
+            OPEN.add(socket);
+            return socket;
         } catch (RuntimeException e) {
             delete(dir, path);
             throw e;
         }
+    }
+
+    /**
+     * Removes the sockets a failed command left open. crema exits with
+     * Runtime.halt (System.exit costs milliseconds), so no exit hook would run.
+     */
+    public static void closeAll() {
+        for (ConsoleSocket s : List.copyOf(OPEN)) s.close();
     }
 
     public String path() {
@@ -75,6 +86,7 @@ public final class ConsoleSocket implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!OPEN.remove(this)) return; // closed already: the fd number may be another's now
         Sys.closeQuietly(fd);
         delete(dir, path);
     }

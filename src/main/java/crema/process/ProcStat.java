@@ -1,8 +1,8 @@
 package crema.process;
 
+import crema.sys.SmallFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A process as /proc/<pid>/stat shows it: enough to tell it is alive and is the one we started. */
@@ -13,7 +13,7 @@ public record ProcStat(int pid, String comm, char state, long startTime) {
         if (pid <= 0) return null;
         String stat;
         try {
-            stat = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "stat")), StandardCharsets.US_ASCII);
+            stat = new String(SmallFile.read(Path.of("/proc", Integer.toString(pid), "stat")), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             return null;
         }

@@ -1,94 +1,76 @@
 package crema.state;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** jackson-core streaming for the small state file: no reflection, no databind. */
+/** state.json, read and written with {@link SmallJson}: every command reads it, so it costs no jackson. */
 final class RecordJson {
-    private static final JsonFactory FACTORY = new JsonFactory();
-
     private RecordJson() {}
 
     static byte[] write(ContainerRecord r) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = FACTORY.createGenerator(bytes)) {
-            g.writeStartObject();
-            g.writeStringField("ociVersion", r.ociVersion());
-            g.writeStringField("id", r.id());
-            g.writeNumberField("pid", r.pid());
-            g.writeNumberField("initStartTime", r.initStartTime());
-            g.writeStringField("bundle", r.bundle());
-            g.writeStringField("rootfs", r.rootfs());
-            g.writeStringField("created", r.created());
-            g.writeStringField("owner", r.owner());
-            g.writeObjectFieldStart("annotations");
-            for (var e : r.annotations().entrySet()) g.writeStringField(e.getKey(), e.getValue());
-            g.writeEndObject();
-            writeList(g, "cgroupDirs", r.cgroupDirs());
-            writeList(g, "createdCgroupDirs", r.createdCgroupDirs());
-            g.writeBooleanField("systemdCgroup", r.systemdCgroup());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void writeList(JsonGenerator g, String name, List<String> values) throws IOException {
-        g.writeArrayFieldStart(name);
-        for (String v : values) g.writeString(v);
-        g.writeEndArray();
+        return new SmallJson.ObjectWriter(0)
+                .field("ociVersion", r.ociVersion())
+                .field("id", r.id())
+                .field("pid", r.pid())
+                .field("initStartTime", r.initStartTime())
+                .field("bundle", r.bundle())
+                .field("rootfs", r.rootfs())
+                .field("created", r.created())
+                .field("owner", r.owner())
+                .field("annotations", r.annotations())
+                .field("cgroupDirs", r.cgroupDirs())
+                .field("createdCgroupDirs", r.createdCgroupDirs())
+                .field("systemdCgroup", r.systemdCgroup())
+                .toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static ContainerRecord parse(byte[] json) throws IOException {
-        String ociVersion = "", id = "", bundle = "", rootfs = "", created = "", owner = "";
-        int pid = 0;
-        long start = 0;
-        boolean systemd = false;
-        Map<String, String> annotations = new LinkedHashMap<>();
-        List<String> dirs = new ArrayList<>(), createdDirs = new ArrayList<>();
-        try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("state file is not a JSON object");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "ociVersion" -> ociVersion = p.getText();
-                    case "id" -> id = p.getText();
-                    case "pid" -> pid = p.getIntValue();
-                    case "initStartTime" -> start = p.getLongValue();
-                    case "bundle" -> bundle = p.getText();
-                    case "rootfs" -> rootfs = p.getText();
-                    case "created" -> created = p.getText();
-                    case "owner" -> owner = p.getText();
-                    case "systemdCgroup" -> systemd = p.getBooleanValue();
-                    case "annotations" -> {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String k = p.currentName();
-                            p.nextToken();
-                            annotations.put(k, p.getText());
-                        }
-                    }
-                    case "cgroupDirs" -> readList(p, dirs);
-                    case "createdCgroupDirs" -> readList(p, createdDirs);
-                    default -> p.skipChildren();
-                }
-            }
-        }
-        return new ContainerRecord(ociVersion, id, pid, start, bundle, rootfs, created, owner, annotations,
-                List.copyOf(dirs), List.copyOf(createdDirs), systemd);
+        if (!(SmallJson.parse(json) instanceof Map<?, ?> m)) throw new IOException("state file is not a JSON object");
+        return new ContainerRecord(text(m, "ociVersion"), text(m, "id"), (int) number(m, "pid"),
+                number(m, "initStartTime"), text(m, "bundle"), text(m, "rootfs"), text(m, "created"), text(m, "owner"),
+                annotations(m), texts(m, "cgroupDirs"), texts(m, "createdCgroupDirs"),
+                Boolean.TRUE.equals(m.get("systemdCgroup")));
     }
 
-    private static void readList(JsonParser p, List<String> into) throws IOException {
-        while (p.nextToken() == JsonToken.VALUE_STRING) into.add(p.getText());
+    private static String text(Map<?, ?> m, String field) throws IOException {
+        Object v = m.get(field);
+        if (v == null) return "";
+        if (v instanceof String s) return s;
+        throw new IOException("state file: " + field + " is not a string");
+    }
+
+    private static long number(Map<?, ?> m, String field) throws IOException {
+        Object v = m.get(field);
+        if (v == null) return 0;
+        if (v instanceof Long l) return l;
+        throw new IOException("state file: " + field + " is not an integer");
+    }
+
+    private static List<String> texts(Map<?, ?> m, String field) throws IOException {
+        Object v = m.get(field);
+        if (v == null) return List.of();
+        if (!(v instanceof List<?> l)) throw new IOException("state file: " + field + " is not an array");
+        List<String> out = new ArrayList<>(l.size());
+        for (Object o : l) {
+            if (!(o instanceof String s)) throw new IOException("state file: " + field + " holds a non-string");
+            out.add(s);
+        }
+        return List.copyOf(out);
+    }
+
+    private static Map<String, String> annotations(Map<?, ?> m) throws IOException {
+        Object v = m.get("annotations");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (v == null) return out;
+        if (!(v instanceof Map<?, ?> a)) throw new IOException("state file: annotations is not an object");
+        for (Map.Entry<?, ?> e : a.entrySet()) {
+            if (!(e.getValue() instanceof String s)) throw new IOException("state file: annotation " + e.getKey() + " is not a string");
+            out.put((String) e.getKey(), s);
+        }
+        return out;
     }
 }

@@ -1,8 +1,10 @@
 package crema.state;
 
 import crema.sys.Errno;
+import crema.sys.SmallFile;
 import crema.sys.Sys;
 import crema.sys.SysException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -15,7 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,8 +27,6 @@ import java.util.stream.Stream;
 public final class StateStore {
     public static final String STATE_FILE = "state.json";
     public static final String FIFO = "exec.fifo";
-    /** runc's rule for ids: no path separators, no dot-names. */
-    private static final Pattern VALID_ID = Pattern.compile("^[\\w+\\-.]+$");
 
     private final Path root;
 
@@ -45,9 +44,20 @@ public final class StateStore {
 
     public static void checkId(String id) {
         if (id == null || id.isEmpty()) throw new ContainerException("container id cannot be empty");
-        if (!VALID_ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+        if (!validIdChars(id) || id.equals(".") || id.equals("..")) {
             throw new ContainerException("invalid container id format: " + id);
         }
+    }
+
+    /** runc's rule for ids, letters, digits and _+-.: no path separators, no dot-names (a loop: no regex on every command). */
+    private static boolean validIdChars(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '+' || c == '-' || c == '.';
+            if (!ok) return false;
+        }
+        return true;
     }
 
     /** Reserves the id: mkdir is the atomic test-and-set between concurrent creates. */
@@ -87,9 +97,10 @@ public final class StateStore {
     public ContainerRecord load(String id) {
         Path file = dir(id).resolve(STATE_FILE);
         try {
-            return RecordJson.parse(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw ContainerException.doesNotExist(id);
+            return RecordJson.parse(SmallFile.read(file));
+        } catch (FileNotFoundException e) {
+            if (!Files.exists(file)) throw ContainerException.doesNotExist(id);
+            throw new ContainerException("read state of " + id + ": " + e.getMessage());
         } catch (IOException e) {
             throw new ContainerException("read state of " + id + ": " + e.getMessage());
         }

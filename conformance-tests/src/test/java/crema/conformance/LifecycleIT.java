@@ -129,7 +129,7 @@ class LifecycleIT extends ConformanceBase {
         Path state = crema.root.resolve(id).resolve("state.json");
         String json = Files.readString(state);
         // Same pid, another start time: what a recycled pid looks like.
-        Files.writeString(state, json.replaceFirst("\"initStartTime\":(\\d+)", "\"initStartTime\":1"));
+        Files.writeString(state, json.replaceFirst("\"initStartTime\": *(\\d+)", "\"initStartTime\": 1"));
         assertEquals("stopped", Lifecycle.status(crema, id));
         Files.writeString(state, json);
         assertEquals("running", Lifecycle.status(crema, id));

@@ -50,7 +50,7 @@ class RunIT extends ConformanceBase {
         bundle.shell("sleep 300").save();
         String id = newId();
         crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
-        assertTrue(crema.run("state", id).ok().out().contains("\"status\" : \"running\""));
+        assertTrue(crema.run("state", id).ok().out().contains("\"status\": \"running\""));
         crema.run("kill", id, "KILL").ok();
         Lifecycle.awaitStatus(crema, id, "stopped");
         crema.run("delete", id).ok();

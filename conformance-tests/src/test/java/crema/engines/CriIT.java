@@ -166,7 +166,7 @@ class CriIT {
         assertEquals("crema", call("PodSandboxStatus", Map.of("podSandboxId", pod), "status.runtimeHandler"));
         // the sandbox's pause container is crema's: its state is in the handler's root
         assertContains(Engine.run(Engine.CREMA.toString(), "--root", RUN.resolve("runtime-root").resolve(NS).toString(),
-                "state", pod).ok().out(), "\"status\" : \"running\"");
+                "state", pod).ok().out(), "\"status\": \"running\"");
     }
 
     @Test

@@ -174,7 +174,7 @@ class PodmanIT {
         String id = p("inspect", "-f", "{{.Id}}", "crema-bg").ok().text();
         assertEquals("running", p("inspect", "-f", "{{.State.Status}}", "crema-bg").ok().text());
         // podman gives crema no --root: the container is in crema's default state root
-        assertContains(run(Engine.CREMA.toString(), "state", id).ok().out(), "\"status\" : \"running\"");
+        assertContains(run(Engine.CREMA.toString(), "state", id).ok().out(), "\"status\": \"running\"");
         assertEquals("exec-ok\nsleep 600", p("exec", "crema-bg", "sh", "-c", Engine.PID1_CMDLINE).ok().text());
         assertEquals("yy /tmp 65534", p("exec", "-e", "XX=yy", "-w", "/tmp", "--user", "65534", "crema-bg", "sh", "-c",
                 "echo $XX $(pwd) $(id -u)").ok().text());
