@@ -11,9 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The AOT cache's training run (scripts/stage-install): walks every command's
@@ -51,15 +49,31 @@ public final class Training {
             PrintStream sink = new PrintStream(new ByteArrayOutputStream());
             String root = tmp.resolve("root").toString();
             Path bundle = Files.createDirectories(tmp.resolve("bundle"));
+            Path launcher = Globals.libdir().resolve("../../bin/crema").normalize();
+            TrainingContainers containers = !lean ? TrainingContainers.prepare(sink, tmp, null)
+                    : Files.isExecutable(launcher) ? TrainingContainers.prepare(sink, tmp, launcher) : null;
+            System.err.println("crema: AOT training" + (lean ? " (lean)" : "") + (containers != null
+                    ? ", with real containers" : ", without containers (needs root and a static busybox)"));
             for (int round = 0; round < 3; round++) {
                 leanCommands(sink, root, bundle, tmp);
                 if (!lean) otherCommands(sink, root, bundle, tmp);
+                if (containers == null || round == 2) continue;
+                if (lean) containers.leanCommands(launcher);
+                else containers.everyCommand();
             }
         } finally {
-            try (Stream<Path> walk = Files.walk(tmp)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            deleteTree(tmp);
+        }
+    }
+
+    /** Not Files.walk: its streams would go into the lean cache. */
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+                for (Path c : children) deleteTree(c);
             }
         }
+        Files.deleteIfExists(p);
     }
 
     /** The success and common failure paths of the lean commands, on "containers" whose init is this JVM. */
