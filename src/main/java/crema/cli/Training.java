@@ -50,16 +50,26 @@ public final class Training {
             String root = tmp.resolve("root").toString();
             Path bundle = Files.createDirectories(tmp.resolve("bundle"));
             Path launcher = Globals.libdir().resolve("../../bin/crema").normalize();
-            TrainingContainers containers = !lean ? TrainingContainers.prepare(sink, tmp, null)
-                    : Files.isExecutable(launcher) ? TrainingContainers.prepare(sink, tmp, launcher) : null;
+            TrainingContainers containers = null;
+            try {
+                containers = !lean ? TrainingContainers.prepare(sink, tmp, null)
+                        : Files.isExecutable(launcher) ? TrainingContainers.prepare(sink, tmp, launcher) : null;
+            } catch (IOException | RuntimeException e) {
+                System.err.println("crema: AOT training: cannot prepare a bundle: " + e);
+            }
             System.err.println("crema: AOT training" + (lean ? " (lean)" : "") + (containers != null
                     ? ", with real containers" : ", without containers (needs root and a static busybox)"));
             for (int round = 0; round < 3; round++) {
                 leanCommands(sink, root, bundle, tmp);
                 if (!lean) otherCommands(sink, root, bundle, tmp);
                 if (containers == null || round == 2) continue;
-                if (lean) containers.leanCommands(launcher);
-                else containers.everyCommand();
+                try {
+                    if (lean) containers.leanCommands(launcher);
+                    else containers.everyCommand();
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("crema: AOT training: the containers failed, the cache will be slower: " + e);
+                    containers = null;
+                }
             }
         } finally {
             deleteTree(tmp);
