@@ -105,7 +105,7 @@ final class CgroupFiles {
 
     static String read(Path file) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8).trim();
+            return crema.sys.SmallFile.readString(file).trim();
         } catch (IOException e) {
             throw new UncheckedIOException("read " + file, e);
         }
@@ -144,7 +144,7 @@ final class CgroupFiles {
     static Map<String, String> ownCgroups(Path procSelfCgroup) {
         Map<String, String> own = new HashMap<>();
         try {
-            for (String line : Files.readAllLines(procSelfCgroup)) {
+            for (String line : crema.sys.SmallFile.readLines(procSelfCgroup)) {
                 String[] f = line.split(":", 3);
                 if (f.length != 3) continue;
                 for (String key : f[1].split(",")) own.put(key, f[2]);

@@ -30,7 +30,7 @@ public final class CgroupV1 implements CgroupManager {
     List<Hierarchy> hierarchies() {
         List<Hierarchy> found = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(mountinfo)) {
+            for (String line : crema.sys.SmallFile.readLines(mountinfo)) {
                 // id parent maj:min root mountpoint opts [optional...] - fstype source superopts
                 int dash = line.indexOf(" - ");
                 if (dash < 0) continue;

@@ -25,13 +25,13 @@ import crema.state.ContainerException;
 import crema.state.ContainerRecord;
 import crema.state.Lock;
 import crema.state.StateStore;
+import crema.state.UtcTime;
 import crema.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,7 +170,7 @@ public final class Create {
     private record Provisional(StateStore store, Spec spec, CreateOptions o, Path bundle, Path rootfs, List<Path> dirs) {
         ContainerRecord save(int pid, long startTime, List<Path> created) {
             ContainerRecord r = new ContainerRecord(spec.ociVersion(), o.id(), pid, startTime, bundle.toString(),
-                    rootfs.toString(), Instant.now().toString(), System.getProperty("user.name", ""),
+                    rootfs.toString(), UtcTime.now(), System.getProperty("user.name", ""),
                     spec.annotations() == null ? Map.of() : new LinkedHashMap<>(spec.annotations()),
                     dirs.stream().map(Path::toString).toList(), created.stream().map(Path::toString).toList(),
                     o.systemdCgroup());

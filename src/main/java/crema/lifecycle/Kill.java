@@ -47,7 +47,7 @@ public final class Kill {
         for (String dir : r.cgroupDirs()) {
             Path procs = Path.of(dir, "cgroup.procs");
             try {
-                for (String line : Files.readAllLines(procs)) {
+                for (String line : crema.sys.SmallFile.readLines(procs)) {
                     if (!line.isBlank()) pids.add(Integer.parseInt(line.trim()));
                 }
             } catch (IOException | NumberFormatException e) {

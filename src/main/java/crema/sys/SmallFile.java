@@ -4,6 +4,8 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads a small file (state.json, /proc/pid/stat, a cgroup file) with java.io.
@@ -22,5 +24,19 @@ public final class SmallFile {
 
     public static String readString(Path file) throws IOException {
         return new String(read(file), StandardCharsets.UTF_8);
+    }
+
+    /** The file's lines, without their '\n' (as Files.readAllLines). */
+    public static List<String> readLines(Path file) throws IOException {
+        String text = readString(file);
+        List<String> lines = new ArrayList<>();
+        int from = 0;
+        while (from < text.length()) {
+            int nl = text.indexOf('\n', from);
+            if (nl < 0) nl = text.length();
+            lines.add(text.substring(from, nl));
+            from = nl + 1;
+        }
+        return lines;
     }
 }

@@ -67,7 +67,7 @@ class ArgsTest {
     void logTimeIsRfc3339InUtc() {
         for (long s : new long[] {0, 951_782_400L /* 2000-02-29 */, 1_795_494_041L, 4_102_444_799L, -1L}) {
             for (int nano : new int[] {0, 7, 123_456_789}) {
-                String t = Log.utcTime(s, nano);
+                String t = crema.state.UtcTime.format(s, nano);
                 assertEquals(java.time.Instant.ofEpochSecond(s, nano), java.time.Instant.parse(t), t);
                 assertEquals(30, t.length(), t);
             }
