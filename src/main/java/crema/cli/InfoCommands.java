@@ -79,7 +79,8 @@ final class InfoCommands {
     private static String json(List<ContainerRecord> records, StateStore store, boolean array) {
         StringBuilder out = new StringBuilder();
         if (array) out.append('[');
-        for (ContainerRecord r : records) {
+        for (int i = 0; i < records.size(); i++) {
+            ContainerRecord r = records.get(i);
             Status s = Status.of(store, r);
             SmallJson.ObjectWriter o = new SmallJson.ObjectWriter(0)
                     .field("ociVersion", r.ociVersion())
@@ -91,7 +92,7 @@ final class InfoCommands {
                     .field("created", r.created())
                     .field("owner", r.owner());
             if (!r.annotations().isEmpty()) o.field("annotations", r.annotations());
-            if (out.length() > 1) out.append(',');
+            if (i > 0) out.append(',');
             out.append(o);
         }
         if (array) out.append(']');

@@ -10,7 +10,6 @@ import crema.state.StateStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,13 +43,11 @@ public final class LaterHooks {
     public static Saved load(Path stateDir) {
         byte[] json;
         try {
-            json = crema.sys.SmallFile.read(stateDir.resolve(FILE));
-        } catch (java.io.FileNotFoundException e) {
-            if (!Files.exists(stateDir.resolve(FILE))) return new Saved(List.of(), List.of());
-            throw new UncheckedIOException("read " + stateDir.resolve(FILE), e);
+            json = crema.sys.SmallFile.readIfExists(stateDir.resolve(FILE));
         } catch (IOException e) {
             throw new UncheckedIOException("read " + stateDir.resolve(FILE), e);
         }
+        if (json == null) return new Saved(List.of(), List.of());
         List<Hook> poststart = new ArrayList<>(), poststop = new ArrayList<>();
         try (JsonParser p = new JsonFactory().createParser(json)) {
             p.nextToken();

@@ -4,7 +4,6 @@ import crema.sys.Errno;
 import crema.sys.SmallFile;
 import crema.sys.Sys;
 import crema.sys.SysException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -97,10 +96,9 @@ public final class StateStore {
     public ContainerRecord load(String id) {
         Path file = dir(id).resolve(STATE_FILE);
         try {
-            return RecordJson.parse(SmallFile.read(file));
-        } catch (FileNotFoundException e) {
-            if (!Files.exists(file)) throw ContainerException.doesNotExist(id);
-            throw new ContainerException("read state of " + id + ": " + e.getMessage());
+            byte[] json = SmallFile.readIfExists(file);
+            if (json == null) throw ContainerException.doesNotExist(id);
+            return RecordJson.parse(json);
         } catch (IOException e) {
             throw new ContainerException("read state of " + id + ": " + e.getMessage());
         }

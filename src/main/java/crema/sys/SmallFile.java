@@ -1,8 +1,10 @@
 package crema.sys;
 
 import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,17 @@ public final class SmallFile {
     public static byte[] read(Path file) throws IOException {
         try (FileInputStream in = new FileInputStream(file.toString())) {
             return in.readAllBytes();
+        }
+    }
+
+    /** The file's bytes, or null when it does not exist (any other failure is thrown). */
+    public static byte[] readIfExists(Path file) throws IOException {
+        try {
+            return read(file);
+        } catch (FileNotFoundException e) {
+            // java.io says "not found" for EACCES and EISDIR too: only a missing file is null
+            if (!Files.exists(file)) return null;
+            throw e;
         }
     }
 
