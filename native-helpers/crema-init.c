@@ -27,8 +27,11 @@
 #include <linux/magic.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <linux/memfd.h>
 #include <linux/mount.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/personality.h>
 #include <sys/statfs.h>
 #include <sys/ioctl.h>
@@ -60,7 +63,7 @@ static int sync_fd = -1;
 static int ready_sent; /* after READY nobody reads the sync socket: errors go to stderr */
 static struct plan plan;
 static int root_fd = -1; /* O_PATH fd of the self-bind-mounted rootfs */
-static int fifo_dir_fd = -1;
+static int fifo_fd = -1;  /* O_PATH fd of exec.fifo itself: never of a host directory */
 static char exe_path[PATH_MAX];
 static char *state_json;   /* the container's state, from PID_ACK, for hooks' stdin */
 static size_t state_len;
@@ -283,19 +286,64 @@ static unsigned long current_flags(const char *target, const char *what)
 	return flags;
 }
 
-/*
- * Remounts the bind mount at target with flags. With keep (or when the
- * kernel refuses to drop a flag locked by a user namespace) the flags the
- * mount already has are added.
- */
-static void remount(const char *target, unsigned long flags, int keep, const char *what)
+/* Remounts "/" with flags, adding the flags it already has (some may be locked). */
+static void remount_root(unsigned long flags)
 {
-	flags |= MS_BIND | MS_REMOUNT;
-	if (!keep && !mount(NULL, target, NULL, flags, NULL))
+	if (mount(NULL, "/", NULL, flags | MS_BIND | MS_REMOUNT | current_flags("/", "/"), NULL))
+		fail(errno, "remount \"/\" with flags 0x%lx", flags);
+}
+
+/* The per-mount MS_* flags of a plan as mount_setattr's MOUNT_ATTR_* (relatime is 0). */
+static uint64_t mount_attrs(unsigned long flags)
+{
+	uint64_t a = 0;
+
+	if (flags & MS_RDONLY)
+		a |= MOUNT_ATTR_RDONLY;
+	if (flags & MS_NOSUID)
+		a |= MOUNT_ATTR_NOSUID;
+	if (flags & MS_NODEV)
+		a |= MOUNT_ATTR_NODEV;
+	if (flags & MS_NOEXEC)
+		a |= MOUNT_ATTR_NOEXEC;
+	if (flags & MS_NODIRATIME)
+		a |= MOUNT_ATTR_NODIRATIME;
+	if (flags & MS_NOSYMFOLLOW)
+		a |= MOUNT_ATTR_NOSYMFOLLOW;
+	if (flags & MS_NOATIME)
+		a |= MOUNT_ATTR_NOATIME;
+	else if (flags & MS_STRICTATIME)
+		a |= MOUNT_ATTR_STRICTATIME;
+	return a;
+}
+
+static void set_attrs(int mnt, unsigned int at_flags, uint64_t set, uint64_t clr, uint64_t propagation,
+		      const char *what)
+{
+	struct mount_attr a = {.attr_set = set, .attr_clr = clr, .propagation = propagation};
+
+	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH | at_flags, &a, sizeof(a)))
+		fail(errno, "mount_setattr \"%s\" (set 0x%llx, clear 0x%llx, propagation 0x%llx)", what,
+		     (unsigned long long)set, (unsigned long long)clr, (unsigned long long)propagation);
+}
+
+/*
+ * Gives a bind exactly the per-mount flags of the plan, as a bind remount
+ * would: what the plan does not set is cleared. A flag locked by a user
+ * namespace cannot be cleared (EPERM): then the mount keeps what it has.
+ */
+static void set_bind_flags(int mnt, unsigned long flags, const char *what)
+{
+	const uint64_t clearable = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+				   MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW;
+	uint64_t set = mount_attrs(flags);
+	struct mount_attr a = {.attr_set = set, .attr_clr = (clearable & ~set) | MOUNT_ATTR__ATIME};
+
+	if (!syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH, &a, sizeof(a)))
 		return;
-	if ((keep || errno == EPERM) && !mount(NULL, target, NULL, flags | current_flags(target, what), NULL))
-		return;
-	fail(errno, "remount \"%s\" with flags 0x%lx", what, flags);
+	if (errno != EPERM)
+		fail(errno, "set flags 0x%lx on the bind of \"%s\"", flags, what);
+	set_attrs(mnt, 0, set, (set & MOUNT_ATTR__ATIME) ? MOUNT_ATTR__ATIME : 0, 0, what);
 }
 
 /* A user namespace holding uid_map/gid_map, for MOUNT_ATTR_IDMAP: a child that
@@ -350,25 +398,78 @@ static void prepare_idmaps(void)
 	}
 }
 
-/* An idmapped bind: a detached copy of the source, idmapped, then moved onto dst. */
-static void bind_idmapped(const struct plan_mount *m, int sfd, int dst)
+/*
+ * A bind as a detached copy of the source, its flags set on that copy: the
+ * caller attaches it with move_mount, so nothing is looked up by path again.
+ */
+static int bind_tree(const struct plan_mount *m, int sfd)
 {
 	int rec = (m->flags & MS_REC) ? AT_RECURSIVE : 0;
-	int ns = idmap_fds[m - plan.mounts] >= 0 ? idmap_fds[m - plan.mounts]
-						  : open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	if (ns < 0)
-		fail(errno, "idmap \"%s\": open the container's user namespace", m->destination);
 	int tree = (int)syscall(SYS_open_tree, sfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
 	if (tree < 0)
 		fail(errno, "open_tree \"%s\"", m->source);
-	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | ((m->flags2 & PLAN_MOUNT_IDMAP_REC) ? AT_RECURSIVE : 0),
-		    &a, sizeof(a)))
-		fail(errno, "idmap \"%s\"", m->destination);
-	if (syscall(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
-		fail(errno, "move_mount \"%s\" on \"%s\"", m->source, m->destination);
-	close(tree);
-	close(ns);
+	if (m->flags2 & PLAN_MOUNT_IDMAP) {
+		int ns = idmap_fds[m - plan.mounts] >= 0 ? idmap_fds[m - plan.mounts]
+							  : open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		if (ns < 0)
+			fail(errno, "idmap \"%s\": open the container's user namespace", m->destination);
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
+		if (syscall(SYS_mount_setattr, tree, "",
+			    AT_EMPTY_PATH | ((m->flags2 & PLAN_MOUNT_IDMAP_REC) ? AT_RECURSIVE : 0), &a, sizeof(a)))
+			fail(errno, "idmap \"%s\"", m->destination);
+		close(ns);
+	}
+	if (m->flags & ~(unsigned long)(MS_BIND | MS_REC)) /* as a bind remount with the plan's flags */
+		set_bind_flags(tree, m->flags, m->destination);
+	return tree;
+}
+
+/*
+ * A new filesystem as a detached mount (fsopen, fsconfig, fsmount), for a
+ * mount that needs more than mount(2) does in one call: the caller sets
+ * propagation and attributes on the mount it attached, through its fd.
+ */
+static int new_fs_tree(const struct plan_mount *m)
+{
+	static const struct { unsigned long ms; const char *name; } sb_flags[] = {
+		{MS_RDONLY, "ro"}, {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"},
+		{MS_LAZYTIME, "lazytime"}, {MS_MANDLOCK, "mand"}, {MS_SILENT, "silent"},
+	};
+	char data[4096], log[256];
+	int fs = (int)syscall(SYS_fsopen, m->fstype, FSOPEN_CLOEXEC);
+	if (fs < 0)
+		fail(errno, "fsopen \"%s\" for \"%s\"", m->fstype, m->destination);
+	if (*m->source && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", m->source, 0))
+		fail(errno, "mount \"%s\": source \"%s\"", m->destination, m->source);
+	for (size_t i = 0; i < sizeof(sb_flags) / sizeof(sb_flags[0]); i++)
+		if ((m->flags & sb_flags[i].ms) && syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, sb_flags[i].name, NULL, 0))
+			fail(errno, "mount \"%s\": option \"%s\"", m->destination, sb_flags[i].name);
+	if (strlen(m->data) >= sizeof(data))
+		fail(E2BIG, "mount \"%s\": data \"%s\"", m->destination, m->data);
+	strcpy(data, m->data);
+	for (char *opt = data, *next; opt; opt = next) { /* key[=value],... as mount(2) takes them */
+		if ((next = strchr(opt, ',')))
+			*next++ = '\0';
+		if (!*opt)
+			continue;
+		char *value = strchr(opt, '=');
+		if (value)
+			*value++ = '\0';
+		if (syscall(SYS_fsconfig, fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, opt, value, 0))
+			fail(errno, "mount \"%s\": option \"%s\"", m->destination, opt);
+	}
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
+		int err = errno;
+		ssize_t n = read(fs, log, sizeof(log) - 1); /* the filesystem's own reason, if it gave one */
+		log[n > 0 ? n : 0] = '\0';
+		fail(err, "mount \"%s\" on \"%s\"%s%s", *m->source ? m->source : m->fstype, m->destination,
+		     n > 0 ? ": " : "", log);
+	}
+	int mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned int)mount_attrs(m->flags));
+	if (mnt < 0)
+		fail(errno, "fsmount \"%s\" for \"%s\"", m->fstype, m->destination);
+	close(fs);
+	return mnt;
 }
 
 /* tmpcopyup: what the directory held before the tmpfs covered it, copied into the tmpfs. */
@@ -437,58 +538,49 @@ static int reopen_dir(int pathfd, const char *what)
 	return fd;
 }
 
+/*
+ * Every mount goes onto the fd of its destination opened inside the rootfs.
+ * One that needs more than one step (flags on a bind, propagation, recursive
+ * attributes, tmpcopyup) is built detached and attached last, and whatever
+ * must follow the attach goes through the same fd: a destination path is
+ * never looked up twice, so a swapped symlink cannot redirect a step to
+ * another mount (CVE-2021-30465).
+ */
 static void do_mounts(void)
 {
 	for (size_t i = 0; i < plan.n_mounts; i++) {
 		const struct plan_mount *m = &plan.mounts[i];
-		const char *src = *m->source ? m->source : m->fstype;
 		int bind = m->kind == PLAN_MOUNT_BIND;
 		int dst = open_create(m->destination, m->flags2 & PLAN_MOUNT_FILE);
+		int single = !bind && !m->propagation && !m->attr_set && !m->attr_clr && !(m->flags2 & PLAN_MOUNT_TMPCOPYUP);
 
-		if (bind) { /* the source is a host path: pin it, then bind the pinned object */
-			int sfd = open(m->source, O_PATH | O_CLOEXEC);
-			if (sfd < 0)
-				fail(errno, "open bind source \"%s\"", m->source);
-			if (m->flags2 & PLAN_MOUNT_IDMAP)
-				bind_idmapped(m, sfd, dst);
-			else if (mount(FDPATH(sfd), FDPATH(dst), NULL, MS_BIND | (m->flags & MS_REC), NULL))
-				fail(errno, "mount \"%s\" on \"%s\"", src, m->destination);
-			close(sfd);
-		} else {
-			int old = (m->flags2 & PLAN_MOUNT_TMPCOPYUP) ? reopen_dir(dst, m->destination) : -1;
+		if (single) {
 			if (mount(m->source, FDPATH(dst), m->fstype, m->flags, m->data))
-				fail(errno, "mount \"%s\" on \"%s\"", src, m->destination);
-			if (old >= 0) {
-				int top = in_root(m->destination);
-				if (top < 0)
-					fail(errno, "open \"%s\" in the rootfs", m->destination);
-				int fresh = reopen_dir(top, m->destination);
-				copy_tree(old, fresh, m->destination, 0);
-				close(fresh);
-				close(top);
-				close(old);
-			}
-		}
-		close(dst);
-
-		int extra = bind && (m->flags & ~(unsigned long)(MS_BIND | MS_REC));
-		if (!extra && !m->propagation && !m->attr_set && !m->attr_clr)
+				fail(errno, "mount \"%s\" on \"%s\"", *m->source ? m->source : m->fstype, m->destination);
+			close(dst);
 			continue;
-		/* dst still names the directory under the new mount: open the mount itself */
-		int top = in_root(m->destination);
-		if (top < 0)
-			fail(errno, "open \"%s\" in the rootfs", m->destination);
-		if (extra)
-			remount(FDPATH(top), m->flags, 0, m->destination);
-		if (m->propagation && mount(NULL, FDPATH(top), NULL, m->propagation, NULL))
-			fail(errno, "set propagation 0x%llx on \"%s\"", (unsigned long long)m->propagation,
-			     m->destination);
-		if (m->attr_set || m->attr_clr) {
-			struct mount_attr a = {.attr_set = m->attr_set, .attr_clr = m->attr_clr};
-			if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)))
-				fail(errno, "mount_setattr \"%s\"", m->destination);
 		}
-		close(top);
+		int sfd = bind ? open(m->source, O_PATH | O_CLOEXEC) : -1; /* a host path: pin it */
+		if (bind && sfd < 0)
+			fail(errno, "open bind source \"%s\"", m->source);
+		int tree = bind ? bind_tree(m, sfd) : new_fs_tree(m);
+		if (m->flags2 & PLAN_MOUNT_TMPCOPYUP) {
+			int old = reopen_dir(dst, m->destination), fresh = reopen_dir(tree, m->destination);
+			copy_tree(old, fresh, m->destination, 0);
+			close(fresh);
+			close(old);
+		}
+		if (m->attr_set || m->attr_clr)
+			set_attrs(tree, AT_RECURSIVE, m->attr_set, m->attr_clr, 0, m->destination);
+		if (syscall(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+			fail(errno, "mount \"%s\" on \"%s\"", *m->source ? m->source : m->fstype, m->destination);
+		if (m->propagation) /* tree now names the attached mount */
+			set_attrs(tree, (m->propagation & MS_REC) ? AT_RECURSIVE : 0, 0, 0, m->propagation & ~(uint64_t)MS_REC,
+				  m->destination);
+		close(tree);
+		close(dst);
+		if (sfd >= 0)
+			close(sfd);
 	}
 }
 
@@ -583,12 +675,15 @@ static void readonly_paths(void)
 			continue;
 		if (fd < 0)
 			fail(errno, "open readonly path \"%s\"", path);
-		if (mount(FDPATH(fd), FDPATH(fd), NULL, MS_BIND | MS_REC, NULL))
-			fail(errno, "bind \"%s\" onto itself", path);
-		close(fd);
-		if ((fd = in_root(path)) < 0) /* the new bind mount, not what it covers */
-			fail(errno, "open readonly path \"%s\"", path);
-		remount(FDPATH(fd), MS_RDONLY, 1, path);
+		/* a read-only copy of it, moved onto the very fd we opened (no second lookup) */
+		int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+					AT_RECURSIVE);
+		if (tree < 0)
+			fail(errno, "open_tree readonly path \"%s\"", path);
+		set_attrs(tree, 0, MOUNT_ATTR_RDONLY, 0, 0, path);
+		if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+			fail(errno, "bind \"%s\" read-only onto itself", path);
+		close(tree);
 		close(fd);
 	}
 }
@@ -1029,15 +1124,13 @@ static void build_rootfs(int own_mnt_ns)
 		fail(errno, "send MOUNTS_DONE");
 	recv_msg(SYNC_MOUNTS_ACK, ack, sizeof(ack), "MOUNTS_ACK");
 	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
-	if (plan.fifo_dir && (fifo_dir_fd = open(plan.fifo_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		fail(errno, "open fifo dir \"%s\"", plan.fifo_dir);
 
 	enter_rootfs();
 	if (plan.rootfs_propagation_after && mount(NULL, "/", NULL, plan.rootfs_propagation_after, NULL))
 		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.rootfs_propagation_after);
 	setup_console(); /* /dev/console must still be writable */
 	if (plan.rootfs_flags & PLAN_ROOTFS_READONLY)
-		remount("/", MS_RDONLY, 1, "/");
+		remount_root(MS_RDONLY);
 }
 
 /* exec mode: the container exists; enter the root its init sees (stage1 joined its mount namespace). */
@@ -1048,6 +1141,47 @@ static void enter_exec_root(void)
 	close(exec_root_fd);
 	exec_root_fd = -1;
 	setup_console();
+}
+
+/*
+ * Blocks until `crema start` opens exec.fifo for reading. The fifo is
+ * reopened for writing through our O_PATH fd of the fifo itself, as runc
+ * does: while it waits the init holds no directory of the host that a
+ * process of the container could walk up from through /proc/<pid>/fd. This
+ * needs the container's procfs at /proc; what it opens must be that fifo.
+ */
+static void wait_for_start(void)
+{
+	struct stat want, got;
+	char path[32];
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
+	if (fstat(fifo_fd, &want))
+		fail(errno, "stat \"%s/exec.fifo\"", plan.fifo_dir);
+	if ((f = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		fail(errno, "reopen exec.fifo through \"%s\" (the container needs its procfs at /proc)", path);
+	if (fstat(f, &got) || got.st_dev != want.st_dev || got.st_ino != want.st_ino)
+		fail(EXDEV, "\"%s\" in the container is not exec.fifo", path);
+	if (write(f, "0", 1) != 1)
+		fail(errno, "write \"%s/exec.fifo\"", plan.fifo_dir);
+	close(f);
+	close(fifo_fd);
+	fifo_fd = -1;
+}
+
+/* Opens exec.fifo O_PATH (as host root, in stage1): the init waits on it. */
+static void open_fifo(void)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/exec.fifo", plan.fifo_dir) >= (int)sizeof(path))
+		fail(ENAMETOOLONG, "open \"%s/exec.fifo\"", plan.fifo_dir);
+	if ((fifo_fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(fifo_fd, &st))
+		fail(errno, "open \"%s\"", path);
+	if (!S_ISFIFO(st.st_mode))
+		fail(EINVAL, "\"%s\" is not a fifo", path);
 }
 
 /* The container init: PLAN.md "Executing it", strictly in that order. */
@@ -1103,22 +1237,17 @@ static void __attribute__((noreturn)) init(void)
 	if ((plan.process_flags & PLAN_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		fail(errno, "prctl PR_SET_NO_NEW_PRIVS");
 	umask(plan.has_umask ? plan.umask & 0777 : 022);
-	/* no host fd may reach the container: the sync socket and fifo dir are >= 3+P too */
+	/* no host fd may reach the container: the sync socket and exec.fifo are >= 3+P too */
 	if (close_range(3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC))
 		fail(errno, "close_range");
 
 	if (send_msg(SYNC_READY, NULL, 0))
 		fail(errno, "send READY");
 	ready_sent = 1;
-	if (fifo_dir_fd >= 0) { /* blocks until `crema start` opens the fifo for reading */
-		int f = openat(fifo_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
-		if (f < 0)
-			fail(errno, "open \"%s/exec.fifo\"", plan.fifo_dir);
-		if (write(f, "0", 1) != 1)
-			fail(errno, "write \"%s/exec.fifo\"", plan.fifo_dir);
-		close(f);
-		close(fifo_dir_fd);
-	}
+	close(sync_fd); /* nothing more to say to Java, and nothing of the host to keep */
+	sync_fd = -1;
+	if (fifo_fd >= 0)
+		wait_for_start();
 	run_hooks(PLAN_HOOK_START_CONTAINER, "startContainer");
 	set_cpu_affinity(&plan.cpu_affinity_final, "final");
 	/* the container starts with default signal handling whatever Java left us */
@@ -1150,7 +1279,53 @@ static void join_namespaces(void)
 	}
 }
 
-int main(void)
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+/*
+ * CVE-2019-5736: a process of the container can get hold of our executable
+ * through /proc/<pid>/exe (of a "#!/proc/self/exe" script run by exec, say)
+ * and reopen it for writing once we are gone. So we never run from the
+ * installed file: first of all we copy it into a memfd, seal that against any
+ * change and re-exec from it. /proc/<pid>/exe then names an anonymous copy no
+ * one can write, with no path back to the host's file.
+ */
+static void run_from_sealed_copy(char **argv, char **envp)
+{
+	const int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	struct stat st;
+	int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0)
+		fail(errno, "open /proc/self/exe");
+	int have = fcntl(self, F_GET_SEALS); /* EINVAL: a plain file, not our copy */
+	if (have >= 0 && (have & seals) == seals) {
+		close(self);
+		return;
+	}
+	/* MFD_EXEC: allowed to be executed where vm.memfd_noexec asks for it; older kernels refuse the flag */
+	int copy = memfd_create("crema-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (copy < 0 && errno == EINVAL)
+		copy = memfd_create("crema-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (copy < 0)
+		fail(errno, "memfd_create for a sealed copy of crema-init");
+	if (fstat(self, &st))
+		fail(errno, "stat /proc/self/exe");
+	for (off_t done = 0; done < st.st_size;) {
+		ssize_t n = sendfile(copy, self, NULL, (size_t)(st.st_size - done));
+		if (n <= 0)
+			fail(n < 0 ? errno : EIO, "copy crema-init into a memfd");
+		done += n;
+	}
+	if (fcntl(copy, F_ADD_SEALS, seals))
+		fail(errno, "seal the copy of crema-init");
+	close(self);
+	fexecve(copy, argv, envp);
+	fail(errno, "execute the sealed copy of crema-init");
+}
+
+int main(int argc, char **argv, char **envp)
 {
 	const char *s = getenv("_CREMA_SYNC_FD");
 	char *end = NULL, err[256];
@@ -1165,6 +1340,7 @@ int main(void)
 		return 2;
 	}
 	sync_fd = (int)fd;
+	run_from_sealed_copy(argv, envp);
 
 	if (!(buf = malloc(SYNC_MAX_MESSAGE)))
 		fail(ENOMEM, "allocate the plan buffer");
@@ -1191,6 +1367,8 @@ int main(void)
 		console_fd = connect_unix(plan.console.socket, "console socket");
 	if (plan.exec_root && (exec_root_fd = open(plan.exec_root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fail(errno, "open the container's root \"%s\"", plan.exec_root);
+	if (plan.fifo_dir)
+		open_fifo();
 	prepare_idmaps();
 	join_namespaces();
 	/* CLONE_NEWTIME shares its bit with the exit signal of clone(): unshare it for the child */
