@@ -46,7 +46,7 @@ public final class Training {
         Path tmp = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
                 "crema-training-" + ProcessHandle.current().pid()));
         try {
-            PrintStream sink = new PrintStream(new ByteArrayOutputStream());
+            PrintStream sink = System.getenv("CREMA_TRAIN_DEBUG") != null ? System.err : new PrintStream(new ByteArrayOutputStream());
             String root = tmp.resolve("root").toString();
             Path bundle = Files.createDirectories(tmp.resolve("bundle"));
             Path launcher = Globals.libdir().resolve("../../bin/crema").normalize();

@@ -85,6 +85,7 @@ final class TrainingContainers {
             crema("delete", id);
         } finally {
             crema("delete", "--force", id);
+            reapChildren();
         }
     }
 
@@ -104,6 +105,7 @@ final class TrainingContainers {
             crema("delete", id);
         } finally {
             crema("delete", "--force", id);
+            reapChildren();
         }
     }
 
@@ -114,11 +116,27 @@ final class TrainingContainers {
         return crema.sys.Sys.waitpid(crema.sys.Sys.spawn(launcher.toString(), argv, List.of()), 0)[1] == 0;
     }
 
+    /**
+     * create made this JVM a child subreaper, so the training's container inits end
+     * as its zombies; unreaped, they keep their v1 cgroups busy and delete cannot
+     * remove them (the build used to leave crema-training-* cgroups behind).
+     */
+    private static void reapChildren() {
+        try {
+            while (crema.sys.Sys.waitpid(-1, crema.sys.Sys.WNOHANG)[0] > 0) {
+                // one more zombie gone
+            }
+        } catch (crema.sys.SysException e) {
+            // ECHILD: none left
+        }
+    }
+
     private void waitStopped(String id) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         PrintStream p = new PrintStream(out);
         for (int i = 0; i < 200; i++) {
             out.reset();
+            reapChildren();
             Main.run(p, sink, "--root", root, "state", id);
             if (out.toString().contains("\"stopped\"")) return;
             try {

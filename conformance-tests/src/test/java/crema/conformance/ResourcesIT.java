@@ -169,8 +169,12 @@ class ResourcesIT extends ConformanceBase {
                 "rate", MIB);
         Map<String, Object> write = new LinkedHashMap<>(read);
         write.put("rate", 100);
-        bundle.set("linux.resources.blockIO", map("weight", 300, "throttleReadBpsDevice", List.of(read),
-                "throttleWriteIOPSDevice", List.of(write)));
+        // the weight only where this kernel has a file for it (blockIoWeightWithoutAWeightFileIsRefused)
+        boolean hasWeight = V2 || Files.exists(CgroupFs.ROOT.resolve("blkio/blkio.weight"))
+                || Files.exists(CgroupFs.ROOT.resolve("blkio/blkio.bfq.weight"));
+        Map<String, Object> blockIO = map("throttleReadBpsDevice", List.of(read), "throttleWriteIOPSDevice", List.of(write));
+        if (hasWeight) blockIO.put("weight", 300);
+        bundle.set("linux.resources.blockIO", blockIO);
         int pid = initPid(started("sleep 60"));
         if (V2) {
             String max = CgroupFs.read(pid, "io", "io.max");
@@ -183,8 +187,19 @@ class ResourcesIT extends ConformanceBase {
             assertTrue(CgroupFs.read(pid, "blkio", "blkio.throttle.read_bps_device").contains(disk + " " + MIB));
             assertTrue(CgroupFs.read(pid, "blkio", "blkio.throttle.write_iops_device").contains(disk + " 100"));
             Path bfq = CgroupFs.dir(pid, "blkio").resolve("blkio.bfq.weight");
-            assertTrue(CgroupFs.read(pid, "blkio", Files.exists(bfq) ? "blkio.bfq.weight" : "blkio.weight").contains("300"));
+            if (hasWeight) assertTrue(CgroupFs.read(pid, "blkio", Files.exists(bfq) ? "blkio.bfq.weight" : "blkio.weight").contains("300"));
         }
+    }
+
+    /** Without BFQ and CFQ (kernel 6.x) a v1 blkio cgroup has no weight file: the weight is refused, naming it. */
+    @Test
+    void blockIoWeightWithoutAWeightFileIsRefused() {
+        Path blkio = CgroupFs.ROOT.resolve("blkio");
+        assumeTrue(!V2 && Files.isDirectory(blkio), "no v1 blkio hierarchy");
+        assumeTrue(!Files.exists(blkio.resolve("blkio.weight")) && !Files.exists(blkio.resolve("blkio.bfq.weight")),
+                "this kernel has a blkio weight file");
+        bundle.set("linux.resources.blockIO", map("weight", 300));
+        refused("linux.resources.blockIO.weight: ");
     }
 
     @Test
