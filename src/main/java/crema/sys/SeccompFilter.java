@@ -40,9 +40,14 @@ public final class SeccompFilter implements AutoCloseable {
         check(Native.seccompAttrSet(ctx, attr, value), "seccomp_attr_set", "attribute " + attr);
     }
 
-    /** args: (index, op, datum_a, datum_b) quadruples. */
+    /**
+     * args: (index, op, datum_a, datum_b) quadruples. A rule the filter already has
+     * (EEXIST: a profile that repeats one, as podman's can) is no error: runc and crun
+     * accept such profiles, and the rule is in the filter either way.
+     */
     public void addRule(int action, int syscall, long[] args, String what) {
-        check(Native.seccompRuleAdd(ctx, action, syscall, args), "seccomp_rule_add", what);
+        int r = Native.seccompRuleAdd(ctx, action, syscall, args);
+        check(r == -Errno.EEXIST ? 0 : r, "seccomp_rule_add", what);
     }
 
     public byte[] export() {

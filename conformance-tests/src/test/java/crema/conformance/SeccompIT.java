@@ -57,6 +57,23 @@ class SeccompIT extends ConformanceBase {
         assertEquals("linux64-ok\nlinux32-refused\n", runOk());
     }
 
+    /**
+     * Podman's profile (Debian's containers.conf, no CAP_AUDIT_WRITE) refuses netlink audit
+     * sockets, socket(16, *, 9), and allows socket() whose domain is not 16: libseccomp answers
+     * EEXIST for the second rule, which is no error (runc and crun run it); the filter is loaded.
+     */
+    @Test
+    void aRuleLibseccompAlreadyCoversIsAccepted() {
+        seccomp(map("defaultAction", "SCMP_ACT_LOG", "syscalls", new ArrayList<>(List.of(
+                map("names", new ArrayList<>(List.of("socket")), "action", "SCMP_ACT_ERRNO", "errnoRet", 22,
+                        "args", new ArrayList<>(List.of(map("index", 0, "value", 16, "op", "SCMP_CMP_EQ"),
+                                map("index", 2, "value", 9, "op", "SCMP_CMP_EQ")))),
+                map("names", new ArrayList<>(List.of("socket")), "action", "SCMP_ACT_ALLOW",
+                        "args", new ArrayList<>(List.of(map("index", 0, "value", 16, "op", "SCMP_CMP_NE"))))))));
+        bundle.shell("grep Seccomp: /proc/self/status | tr -d '\\t'");
+        assertEquals("Seccomp:2\n", runOk());
+    }
+
     @Test
     void theDefaultErrnoAndEarlyLoadingWithoutNoNewPrivileges() {
         seccomp(map("defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", 38, "syscalls", new ArrayList<>(List.of(map(
