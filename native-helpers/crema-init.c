@@ -149,12 +149,12 @@ static const char *fd_path(int fd, char *buf)
 	return buf;
 }
 
-/* Opens path O_PATH inside the rootfs: symlinks and ".." cannot leave it. */
-static int in_root(const char *path)
+/* Opens path O_PATH inside the rootfs (symlinks and ".." cannot leave it), with more RESOLVE_* flags. */
+static int in_root_resolving(const char *path, uint64_t resolve)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
 	};
 	int fd = -1;
 
@@ -165,6 +165,11 @@ static int in_root(const char *path)
 			break;
 	}
 	return fd;
+}
+
+static int in_root(const char *path)
+{
+	return in_root_resolving(path, 0);
 }
 
 /*
@@ -429,7 +434,7 @@ static int bind_tree(const struct plan_mount *m, int sfd)
  * mount that needs more than mount(2) does in one call: the caller sets
  * propagation and attributes on the mount it attached, through its fd.
  */
-static int new_fs_tree(const struct plan_mount *m)
+static int new_fs_tree(const struct plan_mount *m, const char *options)
 {
 	static const struct { unsigned long ms; const char *name; } sb_flags[] = {
 		{MS_RDONLY, "ro"}, {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"},
@@ -444,9 +449,9 @@ static int new_fs_tree(const struct plan_mount *m)
 	for (size_t i = 0; i < sizeof(sb_flags) / sizeof(sb_flags[0]); i++)
 		if ((m->flags & sb_flags[i].ms) && syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, sb_flags[i].name, NULL, 0))
 			fail(errno, "mount \"%s\": option \"%s\"", m->destination, sb_flags[i].name);
-	if (strlen(m->data) >= sizeof(data))
-		fail(E2BIG, "mount \"%s\": data \"%s\"", m->destination, m->data);
-	strcpy(data, m->data);
+	if (strlen(options) >= sizeof(data))
+		fail(E2BIG, "mount \"%s\": data \"%s\"", m->destination, options);
+	strcpy(data, options);
 	for (char *opt = data, *next; opt; opt = next) { /* key[=value],... as mount(2) takes them */
 		if ((next = strchr(opt, ',')))
 			*next++ = '\0';
@@ -551,11 +556,36 @@ static void do_mounts(void)
 	for (size_t i = 0; i < plan.n_mounts; i++) {
 		const struct plan_mount *m = &plan.mounts[i];
 		int bind = m->kind == PLAN_MOUNT_BIND;
-		int dst = open_create(m->destination, m->flags2 & PLAN_MOUNT_FILE);
 		int single = !bind && !m->propagation && !m->attr_set && !m->attr_clr && !(m->flags2 & PLAN_MOUNT_TMPCOPYUP);
+		int existed = -1, dst;
+		char data[4096];
+
+		if (m->flags2 & PLAN_MOUNT_KEEP_DIR_MODE) {
+			existed = in_root(m->destination);
+			if (existed >= 0)
+				close(existed);
+		}
+		dst = open_create(m->destination, m->flags2 & PLAN_MOUNT_FILE);
+		if (m->flags2 & PLAN_MOUNT_ORDINARY_DIR) { /* the fd we mount on, reached with no symlink at all */
+			close(dst);
+			if ((dst = in_root_resolving(m->destination, RESOLVE_NO_SYMLINKS)) < 0)
+				fail(errno, "mount \"%s\" on \"%s\": filesystem \"%s\" must be mounted on ordinary directory",
+				     m->fstype, m->destination, m->fstype);
+		}
+		if (snprintf(data, sizeof(data), "%s", m->data) >= (int)sizeof(data))
+			fail(E2BIG, "mount \"%s\": data \"%s\"", m->destination, m->data);
+		if (existed >= 0) { /* a tmpfs without mode= over a directory that was there keeps its mode */
+			struct stat st;
+			if (fstat(dst, &st))
+				fail(errno, "stat \"%s\"", m->destination);
+			size_t len = strlen(data);
+			if (snprintf(data + len, sizeof(data) - len, "%smode=%o", len ? "," : "",
+				     (unsigned int)(st.st_mode & 07777)) >= (int)(sizeof(data) - len))
+				fail(E2BIG, "mount \"%s\": data \"%s\"", m->destination, m->data);
+		}
 
 		if (single) {
-			if (mount(m->source, FDPATH(dst), m->fstype, m->flags, m->data))
+			if (mount(m->source, FDPATH(dst), m->fstype, m->flags, data))
 				fail(errno, "mount \"%s\" on \"%s\"", *m->source ? m->source : m->fstype, m->destination);
 			close(dst);
 			continue;
@@ -563,7 +593,7 @@ static void do_mounts(void)
 		int sfd = bind ? open(m->source, O_PATH | O_CLOEXEC) : -1; /* a host path: pin it */
 		if (bind && sfd < 0)
 			fail(errno, "open bind source \"%s\"", m->source);
-		int tree = bind ? bind_tree(m, sfd) : new_fs_tree(m);
+		int tree = bind ? bind_tree(m, sfd) : new_fs_tree(m, data);
 		if (m->flags2 & PLAN_MOUNT_TMPCOPYUP) {
 			int old = reopen_dir(dst, m->destination), fresh = reopen_dir(tree, m->destination);
 			copy_tree(old, fresh, m->destination, 0);
@@ -995,6 +1025,8 @@ static void set_credentials(void)
 	if (plan.has_additional_gids &&
 	    syscall(SYS_setgroups, plan.n_additional_gids, plan.additional_gids))
 		fail(errno, "setgroups");
+	if (plan.uid == (uint32_t)-1 || plan.gid == (uint32_t)-1) /* setres*id would keep what we have: root */
+		fail(EINVAL, "uid and gid must not be 4294967295 (-1)");
 	if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid))
 		fail(errno, "setresgid %u", plan.gid);
 	if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid))

@@ -55,6 +55,8 @@ enum plan_tag {
 #define PLAN_MOUNT_TMPCOPYUP 0x2u   /* mount.flags2: copy what the directory held into the new tmpfs */
 #define PLAN_MOUNT_IDMAP 0x4u       /* mount.flags2: idmap the bind with uid_map/gid_map */
 #define PLAN_MOUNT_IDMAP_REC 0x8u   /* mount.flags2: ... and every mount below it */
+#define PLAN_MOUNT_KEEP_DIR_MODE 0x10u /* mount.flags2: a tmpfs takes the mode of the directory it covers, if that existed */
+#define PLAN_MOUNT_ORDINARY_DIR 0x20u  /* mount.flags2: refuse a destination reached through a symlink (proc, sysfs) */
 #define PLAN_DEVICE_BIND_HOST 0x1u  /* device.flags */
 #define PLAN_NO_NEW_PRIVS 0x1u      /* process_flags */
 #define PLAN_NEW_KEYRING 0x2u       /* process_flags: join a new session keyring */

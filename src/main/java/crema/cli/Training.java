@@ -126,7 +126,7 @@ public final class Training {
         SpecJson.write(spec);
         LaunchPlan plan = PlanBuilder.build(SpecCommand.defaultSpec(false),
                 new PlanInputs(bundle, root, 0, false, true, List.of(new PlanInputs.CgroupDir("memory", tmp)),
-                        PlanInputs.HostFacts.probe(), Files::isDirectory, null, tmp.resolve("console").toString()));
+                        PlanInputs.HostFacts.probe(), Files::isDirectory, j -> false, null, tmp.resolve("console").toString()));
         PlanEncoder.encode(plan);
         var exec = crema.plan.ExecPlanner.fromFlags(spec.process(), new crema.plan.ExecPlanner.Flags(
                 List.of("sh"), false, "/", List.of("A=1"), "1:1", List.of(), List.of("CAP_KILL"), false, null, null));

@@ -82,7 +82,7 @@ public final class Create {
                 : SeccompCompiler.compile(spec.linux().seccomp());
         PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), preserveFds, o.noPivot(), !o.noNewKeyring(),
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                PlanInputs.HostFacts.probe(), p -> p.equals(notifyDir) || Files.isDirectory(p), seccomp,
+                PlanInputs.HostFacts.probe(), p -> p.equals(notifyDir) || Files.isDirectory(p), Create::isHostNamespace, seccomp,
                 own != null ? own.path() : o.consoleSocket());
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
@@ -205,6 +205,18 @@ public final class Create {
     private static void writeIdMap(int pid, String file, List<LaunchPlan.IdMap> map) {
         if (map.isEmpty()) return;
         writeProc(pid, file, LaunchPlan.IdMap.text(map));
+    }
+
+    /** Whether a namespace joined by path is crema's own, the host's: same device and inode as /proc/self/ns/X. */
+    private static boolean isHostNamespace(LaunchPlan.NamespaceJoin j) {
+        String name = j.nsType() == crema.plan.Linux.CLONE_NEWNET ? "net" : j.nsType() == crema.plan.Linux.CLONE_NEWIPC ? "ipc"
+                : j.nsType() == crema.plan.Linux.CLONE_NEWUTS ? "uts" : null;
+        if (name == null) return false;
+        try {
+            return Files.isSameFile(Path.of(j.path()), Path.of("/proc/self/ns", name));
+        } catch (java.io.IOException e) {
+            return false; // a path that is no namespace is refused where it is joined
+        }
     }
 
     private static void mkdir(Path dir) {

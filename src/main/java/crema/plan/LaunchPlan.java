@@ -68,6 +68,18 @@ public record LaunchPlan(
                          long attrClear, String source, String destination, String fstype, String data) {
             this(kind, destinationIsFile, flags, propagation, attrSet, attrClear, source, destination, fstype, data, Extras.NONE);
         }
+
+        /** A tmpfs without mode= takes the mode of the directory it covers when that existed, as with runc. */
+        public boolean keepsCoveredDirMode() {
+            if (kind != MountKind.FILESYSTEM || !"tmpfs".equals(fstype)) return false;
+            for (String option : data.split(",")) if (option.startsWith("mode=")) return false;
+            return true;
+        }
+
+        /** proc and sysfs only on a directory reached without symlinks, as runc requires. */
+        public boolean needsOrdinaryDirectory() {
+            return kind == MountKind.FILESYSTEM && ("proc".equals(fstype) || "sysfs".equals(fstype));
+        }
     }
 
     /**

@@ -110,7 +110,10 @@ public final class PlanBuilder {
 
         List<String> sysctlKeys = new ArrayList<>();
         List<String> sysctlValues = new ArrayList<>();
-        Sysctls.check(spec.linux().sysctl(), seen, sysctlKeys, sysctlValues);
+        // a namespace joined by path that is the host's own is not the container's (runc: "not allowed in host network namespace")
+        long owned = seen;
+        for (NamespaceJoin j : joins) if (in.isHostNamespace().test(j)) owned &= ~j.nsType();
+        Sysctls.check(spec.linux().sysctl(), owned, sysctlKeys, sysctlValues);
         ProcessAttributes attrs = ProcessAttributes.of(p, spec.linux(), "process");
         java.util.Map<String, String> netDevices = netDevices((cloneFlags & CLONE_NEWNET) != 0);
         List<HookStep> hooks = new ArrayList<>();

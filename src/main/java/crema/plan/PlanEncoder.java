@@ -77,7 +77,8 @@ public final class PlanEncoder {
         record(ROOTFS_PROPAGATION_AFTER, new Rec().u64(p.rootfsPropagationAfter()));
         for (MountStep m : p.mounts()) {
             var x = m.extras();
-            int flags2 = (m.destinationIsFile() ? 1 : 0) | (x.tmpcopyup() ? 2 : 0) | (x.idmap() ? 4 : 0) | (x.recursiveIdmap() ? 8 : 0);
+            int flags2 = (m.destinationIsFile() ? 1 : 0) | (x.tmpcopyup() ? 2 : 0) | (x.idmap() ? 4 : 0) | (x.recursiveIdmap() ? 8 : 0)
+                    | (m.keepsCoveredDirMode() ? 16 : 0) | (m.needsOrdinaryDirectory() ? 32 : 0);
             record(MOUNT, new Rec().u32(m.kind() == MountKind.BIND ? 1 : 0).u32(flags2)
                     .u64(m.flags()).u64(m.propagation()).u64(m.attrSet()).u64(m.attrClear())
                     .str(m.source()).str(m.destination()).str(m.fstype()).str(m.data()).str(x.uidMap()).str(x.gidMap()));

@@ -12,6 +12,7 @@ import java.util.function.Predicate;
  *                   on a v1 host one per hierarchy (name → dir), on a v2 host one
  *                   entry with an empty name
  * @param isHostDirectory tells a bind source that is a directory from a file
+ * @param isHostNamespace tells a namespace joined by path that is crema's own (the host's)
  * @param consoleSocket where the pty master goes when process.terminal is set, null for none
  */
 public record PlanInputs(
@@ -23,6 +24,7 @@ public record PlanInputs(
         List<CgroupDir> cgroupDirs,
         HostFacts host,
         Predicate<Path> isHostDirectory,
+        Predicate<LaunchPlan.NamespaceJoin> isHostNamespace,
         SeccompProgram seccomp,
         String consoleSocket) {
 

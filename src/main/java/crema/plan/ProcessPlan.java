@@ -48,17 +48,27 @@ public record ProcessPlan(
             if (env.get(i).indexOf('=') <= 0) throw new InvalidSpecException(at(field, "env[" + i + "]"), "must be KEY=VALUE");
         }
         if (p.cwd() == null || !p.cwd().startsWith("/")) throw new InvalidSpecException(at(field, "cwd"), "must be an absolute path");
-        long uid = p.user() == null ? 0 : p.user().uid();
-        long gid = p.user() == null ? 0 : p.user().gid();
+        long uid = checkedId(p.user() == null ? 0 : p.user().uid(), at(field, "user.uid"));
+        long gid = checkedId(p.user() == null ? 0 : p.user().gid(), at(field, "user.gid"));
         Long umask = p.user() == null ? null : p.user().umask();
         if (umask != null && (umask < 0 || umask > 0777)) {
             throw new InvalidSpecException(at(field, "user.umask"), "must be between 0 and 0777");
         }
         List<Long> groups = p.user() == null || p.user().additionalGids() == null ? List.of() : p.user().additionalGids();
+        for (int i = 0; i < groups.size(); i++) checkedId(groups.get(i), at(field, "user.additionalGids[" + i + "]"));
         return new ProcessPlan(List.copyOf(p.args()), List.copyOf(env), Path.of(p.cwd()).normalize().toString(), uid, gid,
                 umask, List.copyOf(groups), rlimits(p.rlimits(), at(field, "rlimits")),
                 capabilities(p.capabilities(), at(field, "capabilities")), p.noNewPrivileges(), newKeyring, seccomp,
                 attributes, preserveFds, console);
+    }
+
+    /**
+     * uid_t and gid_t are 32 bits, but 4294967295 is (uid_t) -1, which setresuid takes as
+     * "leave it": the process would stay root. runc's range, for the same reason.
+     */
+    private static long checkedId(long id, String field) {
+        if (id < 0 || id > Integer.MAX_VALUE) throw new InvalidSpecException(field, "uids and gids must be in range 0-2147483647");
+        return id;
     }
 
     /** p's terminal, if it has one, with its master to go to socket (which the caller must then give). */

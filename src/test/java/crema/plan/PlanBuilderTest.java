@@ -48,7 +48,8 @@ class PlanBuilderTest {
         return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false, true,
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
-                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"), null, "/run/console.sock"));
+                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"),
+                j -> j.path().equals("/proc/1/ns/net"), null, "/run/console.sock"));
     }
 
     @Test
@@ -188,6 +189,21 @@ class PlanBuilderTest {
         LaunchPlan p = plan(BASE.replace("\"linux\": {", "\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, "));
         assertEquals(List.of("net.ipv4.ip_forward"), p.sysctlKeys());
         assertEquals(List.of("1"), p.sysctlValues());
+        // joined by path, but the host's own network namespace: a net.* sysctl would change the host
+        assertInvalid(BASE.replace("/proc/42/ns/net", "/proc/1/ns/net")
+                        .replace("\"linux\": {", "\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, "),
+                "linux.sysctl[\"net.ipv4.ip_forward\"]: needs the container's own network namespace");
+    }
+
+    /** (uid_t) -1 means "leave it" to setresuid: the process would stay root (crun's CVE-2026-30892 class). */
+    @Test
+    void uidsAndGidsStayBelow2147483648() {
+        assertInvalid(BASE.replace("\"uid\": 1,", "\"uid\": 4294967295,"),
+                "process.user.uid: uids and gids must be in range 0-2147483647");
+        assertInvalid(BASE.replace("\"gid\": 2,", "\"gid\": 2147483648,"),
+                "process.user.gid: uids and gids must be in range 0-2147483647");
+        assertInvalid(BASE.replace("[3, 4]", "[3, 4294967295]"),
+                "process.user.additionalGids[1]: uids and gids must be in range 0-2147483647");
     }
 
     @Test

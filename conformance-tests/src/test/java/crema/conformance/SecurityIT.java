@@ -123,4 +123,42 @@ class SecurityIT extends ConformanceBase {
             assertEquals("CapInh:\t0000000000000000\nCapAmb:\t0000000000000000\n", out, extra.toString());
         }
     }
+
+    /**
+     * crun's CVE-2026-30892 class: uid or gid 4294967295 is (uid_t) -1, which setresuid takes as
+     * "leave it", so the process stayed root. Refused, as runc refuses it, in config.json and for exec.
+     */
+    @Test
+    void uid4294967295NeverMeansRoot() throws Exception {
+        bundle.set("process.user", new java.util.LinkedHashMap<>(java.util.Map.of("uid", 4294967295L, "gid", 4294967295L)));
+        bundle.shell("id");
+        assertCreateFailsCleanly("uids and gids must be in range 0-2147483647");
+        bundle.set("process.user", new java.util.LinkedHashMap<>(java.util.Map.of("uid", 0, "gid", 0)));
+        bundle.shell("sleep 300").save();
+        String id = newId();
+        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
+        for (String user : List.of("4294967295", "4294967295:4294967295", "1000:4294967295")) {
+            Crema.Result r = crema.run("exec", "--user", user, id, "id");
+            assertTrue(r.exit() != 0 && !r.out().contains("uid=0") && r.err().contains("uids and gids must be in range"),
+                    user + ": " + r.out() + r.err());
+        }
+    }
+
+    /**
+     * runc's "not allowed in host network namespace": a net.* sysctl with the host's network
+     * namespace joined by path would be written to the host. Refused; the host's value stays.
+     */
+    @Test
+    void aSysctlIsNeverWrittenToTheHostsNetworkNamespace() throws Exception {
+        Path key = Path.of("/proc/sys/net/ipv4/tcp_keepalive_probes");
+        String before = java.nio.file.Files.readString(key).trim();
+        String other = before.equals("7") ? "8" : "7";
+        List<Object> namespaces = bundle.list("linux.namespaces");
+        namespaces.removeIf(n -> "network".equals(((java.util.Map<?, ?>) n).get("type")));
+        namespaces.add(new java.util.LinkedHashMap<>(java.util.Map.of("type", "network", "path", "/proc/" + ProcessHandle.current().pid() + "/ns/net")));
+        bundle.set("linux.sysctl", new java.util.LinkedHashMap<>(java.util.Map.of("net.ipv4.tcp_keepalive_probes", other)));
+        bundle.shell("true");
+        assertCreateFailsCleanly("needs the container's own network namespace");
+        assertEquals(before, java.nio.file.Files.readString(key).trim());
+    }
 }
