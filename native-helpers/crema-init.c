@@ -64,6 +64,7 @@ static int ready_sent; /* after READY nobody reads the sync socket: errors go to
 static struct plan plan;
 static int root_fd = -1; /* O_PATH fd of the self-bind-mounted rootfs */
 static int fifo_fd = -1;  /* O_PATH fd of exec.fifo itself: never of a host directory */
+static char fifo_path[32]; /* /proc/self/fd/<fifo_fd>, checked to be exec.fifo before READY */
 static char exe_path[PATH_MAX];
 static char *state_json;   /* the container's state, from PID_ACK, for hooks' stdin */
 static size_t state_len;
@@ -90,8 +91,8 @@ static int send_msg(uint32_t type, const void *payload, size_t len)
 	put_le32(buf, type);
 	if (len)
 		memcpy(buf + 4, payload, len);
-	do
-		n = send(sync_fd, buf, 4 + len, MSG_NOSIGNAL);
+	do /* write(), not send(): after an early seccomp filter only calls runc also makes may follow */
+		n = write(sync_fd, buf, 4 + len);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)(4 + len) ? 0 : -1;
 }
@@ -825,6 +826,7 @@ static void run_hook(const struct plan_hook *h, const char *kind)
 	if (state_len && write(in[1], state_json, state_len) < 0 && errno != EPIPE)
 		fail(errno, "%s hook \"%s\": write state", kind, h->path);
 	close(in[1]);
+	signal(SIGPIPE, SIG_DFL); /* the container must not inherit an ignored SIGPIPE */
 	int status;
 	long waited_ms = 0;
 	for (;;) {
@@ -992,7 +994,7 @@ static void lookup_executable(void)
  * names until execve (CVE-2024-21626). And whatever chdir'd, getcwd must then
  * name a path inside the root.
  */
-static void enter_cwd(void)
+static int enter_cwd(void)
 {
 	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
@@ -1001,11 +1003,21 @@ static void enter_cwd(void)
 	int fd = root < 0 ? -1 : (int)syscall(SYS_openat2, root, plan.cwd, &how, sizeof(how));
 	if (root >= 0)
 		close(root);
-	if (fd < 0 || fchdir(fd))
-		fail(errno, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd);
+	if (fd < 0 || fchdir(fd)) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
 	close(fd);
 	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
 		fail(errno ? errno : EPERM, "cwd (\"%s\") is outside the container's root", plan.cwd);
+	return 0;
+}
+
+static void cwd_failed(int err)
+{
+	fail(err, "chdir to cwd (\"%s\") set in config.json failed", plan.cwd);
 }
 
 static void set_credentials(void)
@@ -1149,6 +1161,8 @@ static void build_rootfs(int own_mnt_ns)
 	if (plan.domainname && setdomainname(plan.domainname, strlen(plan.domainname)))
 		fail(errno, "setdomainname \"%s\"", plan.domainname);
 	write_sysctls();
+	/* a cwd missing from the rootfs is made (0755), as runc and crun make it */
+	close(open_create(plan.cwd, 0));
 	mask_paths();
 	readonly_paths();
 	/* Java runs prestart and createRuntime hooks now, in the runtime's namespaces */
@@ -1184,22 +1198,32 @@ static void enter_exec_root(void)
  */
 static void wait_for_start(void)
 {
-	struct stat want, got;
-	char path[32];
-	int f;
+	int f = open(fifo_path, O_WRONLY | O_CLOEXEC);
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
-	if (fstat(fifo_fd, &want))
-		fail(errno, "stat \"%s/exec.fifo\"", plan.fifo_dir);
-	if ((f = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-		fail(errno, "reopen exec.fifo through \"%s\" (the container needs its procfs at /proc)", path);
-	if (fstat(f, &got) || got.st_dev != want.st_dev || got.st_ino != want.st_ino)
-		fail(EXDEV, "\"%s\" in the container is not exec.fifo", path);
+	if (f < 0)
+		fail(errno, "reopen exec.fifo through \"%s\"", fifo_path);
 	if (write(f, "0", 1) != 1)
 		fail(errno, "write \"%s/exec.fifo\"", plan.fifo_dir);
 	close(f);
 	close(fifo_fd);
 	fifo_fd = -1;
+}
+
+/*
+ * Before the filter and before READY, while no process of the container runs
+ * yet: the path wait_for_start() will open must lead to exec.fifo itself.
+ */
+static void check_fifo_path(void)
+{
+	struct stat want, got;
+
+	snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", fifo_fd);
+	if (fstat(fifo_fd, &want))
+		fail(errno, "stat \"%s/exec.fifo\"", plan.fifo_dir);
+	if (stat(fifo_path, &got))
+		fail(errno, "stat \"%s\" (the container needs its procfs at /proc)", fifo_path);
+	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
+		fail(EXDEV, "\"%s\" in the container is not exec.fifo", fifo_path);
 }
 
 /* Opens exec.fifo O_PATH (as host root, in stage1): the init waits on it. */
@@ -1262,16 +1286,34 @@ static void __attribute__((noreturn)) init(void)
 	}
 	lookup_executable();
 	set_process_attributes();
-	if (plan.seccomp_bpf && plan.seccomp_early) /* without no_new_privs, loading needs CAP_SYS_ADMIN */
-		load_seccomp();
-	set_credentials();
-	enter_cwd();
-	if ((plan.process_flags & PLAN_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		fail(errno, "prctl PR_SET_NO_NEW_PRIVS");
+	/* the cwd as root first, as runc does: a directory only the container's user may enter
+	 * (a volume chowned to it) is tried again after the switch */
+	int cwd_err = enter_cwd();
+	if (cwd_err && cwd_err != EACCES && cwd_err != EPERM)
+		cwd_failed(cwd_err);
 	umask(plan.has_umask ? plan.umask & 0777 : 022);
 	/* no host fd may reach the container: the sync socket and exec.fifo are >= 3+P too */
 	if (close_range(3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC))
 		fail(errno, "close_range");
+	/* the container starts with default signal handling whatever we were given */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (fifo_fd >= 0)
+		check_fifo_path();
+	/*
+	 * Without no_new_privs, loading the filter needs CAP_SYS_ADMIN: it goes on now,
+	 * and after it only what runc also does after its own: the identity calls, READY,
+	 * the exec.fifo wait, startContainer hooks, the final affinity and execve.
+	 */
+	if (plan.seccomp_bpf && plan.seccomp_early)
+		load_seccomp();
+	set_credentials();
+	if (cwd_err && (cwd_err = enter_cwd()))
+		cwd_failed(cwd_err);
+	if ((plan.process_flags & PLAN_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		fail(errno, "prctl PR_SET_NO_NEW_PRIVS");
 
 	if (send_msg(SYNC_READY, NULL, 0))
 		fail(errno, "send READY");
@@ -1282,11 +1324,6 @@ static void __attribute__((noreturn)) init(void)
 		wait_for_start();
 	run_hooks(PLAN_HOOK_START_CONTAINER, "startContainer");
 	set_cpu_affinity(&plan.cpu_affinity_final, "final");
-	/* the container starts with default signal handling whatever Java left us */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
 	if (plan.seccomp_bpf && !plan.seccomp_early) /* as late as possible: only execve follows */
 		load_seccomp();
 	execve(exe_path, plan.args, plan.env);

@@ -88,10 +88,19 @@ class ErrorsIT extends ConformanceBase {
         assertCreateFails(bundle.dir.toString(), "no such file or directory");
     }
 
+    /** A cwd missing from the rootfs is made (0755), as runc and crun make it. */
     @Test
-    void missingCwd() throws Exception {
-        bundle.set("process.cwd", "/does/not/exist").save();
-        assertCreateFails(bundle.dir.toString(), "chdir to cwd (\"/does/not/exist\") set in config.json failed: no such file or directory");
+    void aMissingCwdIsMade() throws Exception {
+        bundle.set("root.readonly", false);
+        bundle.set("process.cwd", "/does/not/exist");
+        bundle.shell("pwd; stat -c %a .");
+        assertEquals("/does/not/exist\n755\n", runOk());
+    }
+
+    @Test
+    void aCwdThatIsAFile() throws Exception {
+        bundle.set("process.cwd", "/bin/busybox").save();
+        assertCreateFails(bundle.dir.toString(), "chdir to cwd (\"/bin/busybox\") set in config.json failed: not a directory");
     }
 
     @Test

@@ -74,6 +74,31 @@ class SeccompIT extends ConformanceBase {
         assertEquals("Seccomp:2\n", runOk());
     }
 
+    /** What a static busybox running `sh -c 'echo ...'` calls (strace). */
+    private static final List<String> BUSYBOX = List.of("arch_prctl", "brk", "execve", "exit_group", "getpid", "getppid",
+            "getrandom", "getuid", "ioctl", "mprotect", "newfstatat", "prctl", "prlimit64", "readlink", "rseq",
+            "rt_sigaction", "set_robust_list", "set_tid_address", "uname", "write");
+
+    /**
+     * A strict allow-list whose default is an errno (the validation suite's default profile, many
+     * hand-written ones): with no_new_privs the filter goes on right before execve, so it need
+     * allow nothing of crema's; without, it must go on while CAP_SYS_ADMIN is held, and after it
+     * crema makes only the calls runc makes there (identity, the sync write, exec.fifo, execve),
+     * never openat2, close_range, getcwd, sendto or rt_sigprocmask.
+     */
+    @Test
+    void aStrictAllowListNeedsOnlyWhatRuncNeedsAfterIt() {
+        for (boolean nnp : List.of(true, false)) {
+            List<String> allowed = new ArrayList<>(BUSYBOX);
+            if (!nnp) allowed.addAll(List.of("capset", "setgroups", "setresgid", "setresuid", "close", "openat"));
+            seccomp(map("defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", 1, "syscalls", new ArrayList<>(List.of(
+                    map("names", allowed, "action", "SCMP_ACT_ALLOW")))));
+            bundle.set("process.noNewPrivileges", nnp);
+            bundle.shell("echo strict");
+            assertEquals("strict\n", runOk(), "noNewPrivileges " + nnp);
+        }
+    }
+
     @Test
     void theDefaultErrnoAndEarlyLoadingWithoutNoNewPrivileges() {
         seccomp(map("defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", 38, "syscalls", new ArrayList<>(List.of(map(
