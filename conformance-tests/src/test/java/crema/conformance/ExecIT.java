@@ -58,6 +58,16 @@ class ExecIT extends ConformanceBase {
         assertTrue(processesInCgroupNamed(id).contains(pid), "the exec'd process is in the container's cgroup");
     }
 
+    /** As with runc, the cwd is entered before the user switch: a 0700 cwd of root's is no obstacle to --user 1000. */
+    @Test
+    void execAsAnotherUserIntoARootOnlyCwd() throws Exception {
+        Path secret = java.nio.file.Files.createDirectories(bundle.rootfs.resolve("secret"));
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        bundle.set("process.cwd", "/secret");
+        String id = running();
+        assertEquals("/secret 1000\n", exec(id, "--user", "1000", "echo $PWD $(id -u)").ok().out());
+    }
+
     @Test
     void theExitCodeIsTheProcesses() {
         String id = running();
