@@ -1121,6 +1121,9 @@ static void setup_console(void)
 		fail(errno, "open the pty's peer");
 	if (fstat(slave, &st) || !S_ISCHR(st.st_mode) || fstatfs(slave, &sfs) || sfs.f_type != DEVPTS_SUPER_MAGIC)
 		fail(EXDEV, "the pty's peer is not a devpts character device");
+	/* the process's own terminal, as with runc: its uid (the group stays devpts's gid=, tty) */
+	if (fchown(slave, plan.uid, (gid_t)-1))
+		fail(errno, "chown the pty to uid %u", plan.uid);
 	if (plan.console.rows && plan.console.cols) {
 		struct winsize ws = {.ws_row = (unsigned short)plan.console.rows, .ws_col = (unsigned short)plan.console.cols};
 		if (ioctl(master, TIOCSWINSZ, &ws))

@@ -85,6 +85,21 @@ class TerminalIT extends ConformanceBase {
         assertTrue(r.out().replace("\r", "").matches("/dev/pts/\\d+\nis-a-tty\n"), r.out());
     }
 
+    /** The pty is the process's: its uid, and the group devpts gives (tty, gid=5 in the spec's mount), as with runc. */
+    @Test
+    void thePtyBelongsToTheProcessesUser() {
+        bundle.set("process.user", new LinkedHashMap<>(Map.of("uid", 1000, "gid", 1000)));
+        terminal("stat -c '%u %g' $(tty)");
+        Crema.Result r = run();
+        assertEquals("1000 5\n", r.out().replace("\r", ""), r.err());
+        bundle.set("process.terminal", false);
+        bundle.shell("sleep 300").save();
+        String id = newId();
+        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
+        r = crema.run("exec", "-t", "--user", "1001", id, "sh", "-c", "stat -c '%u %g' $(tty)");
+        assertEquals("1001 5\n", r.out().replace("\r", ""), r.err());
+    }
+
     @Test
     void aRealTerminalLendsItsSizeAndInput() {
         terminal("stty size; read x; echo got=$x");
