@@ -1243,6 +1243,52 @@ static void open_fifo(void)
 		fail(EINVAL, "\"%s\" is not a fifo", path);
 }
 
+/*
+ * PLAN_HOME_FROM_PASSWD: the home of the process's uid in the container's
+ * /etc/passwd (read in its root, as root, before anything of the container
+ * runs), else "/". Only a regular file is read, and at most 1 MiB of it: an
+ * image cannot make us block on a fifo or read forever.
+ */
+static void add_home(void)
+{
+	static char passwd[1 << 20], entry[PATH_MAX + 6];
+	const char *home = "/";
+	struct stat st;
+	ssize_t n = -1;
+	int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode))
+		n = read(fd, passwd, sizeof(passwd) - 1);
+	if (fd >= 0)
+		close(fd);
+	passwd[n > 0 ? n : 0] = '\0';
+	for (char *line = passwd, *next; *line; line = next) { /* name:password:uid:gid:gecos:home:shell */
+		char *field[7] = {0}, *end;
+		int k = 0;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		for (char *f = line; f && k < 7; k++) {
+			field[k] = f;
+			if ((f = strchr(f, ':')))
+				*f++ = '\0';
+		}
+		if (k >= 6 && *field[2] && strtoul(field[2], &end, 10) == plan.uid && !*end) {
+			if (*field[5])
+				home = field[5];
+			break;
+		}
+	}
+	snprintf(entry, sizeof(entry), "HOME=%s", home);
+	char **env = realloc(plan.env, (plan.n_env + 2) * sizeof(char *));
+	if (!env)
+		fail(ENOMEM, "add HOME to the environment");
+	env[plan.n_env++] = entry;
+	env[plan.n_env] = NULL;
+	plan.env = env;
+}
+
 /* The container init: PLAN.md "Executing it", strictly in that order. */
 static void __attribute__((noreturn)) init(void)
 {
@@ -1282,6 +1328,8 @@ static void __attribute__((noreturn)) init(void)
 		enter_exec_root();
 	else
 		build_rootfs(own_mnt_ns);
+	if (plan.process_flags & PLAN_HOME_FROM_PASSWD)
+		add_home();
 	for (size_t i = 0; i < plan.n_rlimits; i++) {
 		struct rlimit rl = {plan.rlimits[i].soft, plan.rlimits[i].hard};
 		if (setrlimit((int)plan.rlimits[i].resource, &rl))

@@ -60,6 +60,7 @@ enum plan_tag {
 #define PLAN_DEVICE_BIND_HOST 0x1u  /* device.flags */
 #define PLAN_NO_NEW_PRIVS 0x1u      /* process_flags */
 #define PLAN_NEW_KEYRING 0x2u       /* process_flags: join a new session keyring */
+#define PLAN_HOME_FROM_PASSWD 0x4u  /* process_flags: add HOME from the container's /etc/passwd, else "/" */
 #define PLAN_CONSOLE_DEV_CONSOLE 0x1u /* console.flags: bind the pty on /dev/console */
 
 struct plan_ns_join {

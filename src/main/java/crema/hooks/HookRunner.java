@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Runs the hooks Java owns (prestart, createRuntime, poststart, poststop), in
  * the runtime's namespaces: path and args exactly as given (args[0] is argv[0]),
- * env exactly as given, the state JSON on stdin, the optional timeout enforced.
+ * env exactly as given (none given: crema's own, as runc and crun pass theirs), the
+ * state JSON on stdin, the optional timeout enforced.
  */
 public final class HookRunner {
     private HookRunner() {}
@@ -32,7 +33,7 @@ public final class HookRunner {
 
     private static void run(Hook h, String kind, byte[] state) {
         List<String> argv = h.args() == null || h.args().isEmpty() ? List.of(h.path()) : h.args();
-        List<String> env = h.env() == null ? List.of() : h.env();
+        List<String> env = h.env() == null ? runtimeEnv() : h.env();
         int[] pipe = Sys.pipe();
         int pid;
         try {
@@ -73,5 +74,11 @@ public final class HookRunner {
                 throw new HookException(kind + " hook \"" + path + "\": interrupted");
             }
         }
+    }
+
+    private static List<String> runtimeEnv() {
+        List<String> env = new java.util.ArrayList<>();
+        for (var e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
+        return env;
     }
 }

@@ -118,7 +118,7 @@ public final class PlanEncoder {
         var c = p.capabilities();
         record(CAPS, new Rec().u64(c.bounding()).u64(c.effective()).u64(c.inheritable()).u64(c.permitted())
                 .u64(c.ambient()));
-        record(PROCESS_FLAGS, new Rec().u32((p.noNewPrivileges() ? 1 : 0) | (p.newKeyring() ? 2 : 0)));
+        record(PROCESS_FLAGS, new Rec().u32((p.noNewPrivileges() ? 1 : 0) | (p.newKeyring() ? 2 : 0) | (p.homeFromPasswd() ? 4 : 0)));
         if (p.seccomp() != null) {
             Rec r = new Rec().u32(p.seccomp().flags()).u32(p.seccomp().early() ? 1 : 0);
             r.bytes(p.seccomp().bpf());

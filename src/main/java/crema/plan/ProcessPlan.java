@@ -37,6 +37,12 @@ public record ProcessPlan(
      */
     public record Console(int rows, int cols, boolean devConsole, String socket) {}
 
+    /** No HOME in the env: crema-init takes it from the container's /etc/passwd (else "/"), as runc and crun do. */
+    public boolean homeFromPasswd() {
+        for (String e : env) if (e.startsWith("HOME=")) return false;
+        return true;
+    }
+
     /** The fields of p that need no more than p, checked; field names p in errors ("process", or "" for a process.json). */
     static ProcessPlan of(Process p, String field, boolean newKeyring, LaunchPlan.Seccomp seccomp,
                           ProcessAttributes attributes, int preserveFds, Console console) {

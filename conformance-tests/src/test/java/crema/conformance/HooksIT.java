@@ -73,6 +73,15 @@ class HooksIT extends ConformanceBase {
         assertEquals("custom-argv0 bar\n", Files.readString(out));
     }
 
+    /** A hook with no env gets the runtime's own, as with runc and crun (Go's exec with a nil Env). */
+    @Test
+    void aHookWithoutEnvInheritsTheRuntimes() throws Exception {
+        Path out = tmp.resolve("inherited.txt");
+        hooks("prestart", hook("env > " + out));
+        runOk();
+        assertTrue(Files.readAllLines(out).contains("PATH=" + System.getenv("PATH")), Files.readString(out));
+    }
+
     @Test
     void aFailingPrestartHookFailsCreateAndLeavesNothing() throws Exception {
         hooks("prestart", hook("exit 3"));

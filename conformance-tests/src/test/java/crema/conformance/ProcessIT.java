@@ -33,6 +33,37 @@ class ProcessIT extends ConformanceBase {
         assertEquals("/tmp\nhi there\n", runOk());
     }
 
+    /**
+     * No HOME in the env: the home of the process's uid in the container's /etc/passwd, else "/",
+     * as runc and crun set it (also for exec). An /etc/passwd that is a fifo is not read (no hang).
+     */
+    @Test
+    void homeComesFromTheContainersPasswd() throws Exception {
+        java.nio.file.Path etc = java.nio.file.Files.createDirectories(bundle.rootfs.resolve("etc"));
+        java.nio.file.Files.writeString(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n");
+        bundle.set("process.env", new ArrayList<>(List.of("PATH=/bin")));
+        bundle.set("process.user", new LinkedHashMap<>(Map.of("uid", 1000, "gid", 1000)));
+        bundle.shell("echo $HOME");
+        assertEquals("/home/u\n", runOk());
+        bundle.set("process.user", new LinkedHashMap<>(Map.of("uid", 1001, "gid", 1001)));
+        assertEquals("/\n", runOk());
+        bundle.set("process.env", new ArrayList<>(List.of("PATH=/bin", "HOME=/mine")));
+        assertEquals("/mine\n", runOk());
+
+        bundle.set("process.env", new ArrayList<>(List.of("PATH=/bin")));
+        bundle.set("process.user", new LinkedHashMap<>(Map.of("uid", 0, "gid", 0)));
+        bundle.shell("sleep 300").save();
+        String id = newId();
+        crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
+        assertEquals("/root\n", crema.run("exec", id, "sh", "-c", "echo $HOME").ok().out());
+        assertEquals("/home/u\n", crema.run("exec", "--user", "1000", id, "sh", "-c", "echo $HOME").ok().out());
+
+        java.nio.file.Files.delete(etc.resolve("passwd"));
+        assertEquals(0, new ProcessBuilder("mkfifo", etc.resolve("passwd").toString()).start().waitFor());
+        bundle.shell("echo $HOME");
+        assertEquals("/\n", runOk());
+    }
+
     @Test
     void umask() {
         bundle.set("process.user.umask", 027);
