@@ -1,11 +1,19 @@
 package crema.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** Regressions for the runtime advisories DESIGN.md lists. */
@@ -122,5 +130,51 @@ class SecurityIT extends ConformanceBase {
             String out = crema.run(cmd.toArray(String[]::new)).ok().out();
             assertEquals("CapInh:\t0000000000000000\nCapAmb:\t0000000000000000\n", out, extra.toString());
         }
+    }
+    /**
+     * Issue 11, finding 4: a container's env (DB_PASSWORD=...) sits in its saved config.json.
+     * Another local user must not reach any of the state: runc's modes, root 0700 (with the
+     * parents crema makes), container dir 0711, files 0600, exec.fifo 0622 for a non-root init,
+     * whatever the caller's umask. exec writes nothing into the state dir (its process file stays the caller's).
+     */
+    @Test
+    void theStateIsUnreadableToOtherUsers() throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        crema = new Crema(tmp.resolve("made/root")); // crema makes both
+        String secret = "s3cret-" + ProcessHandle.current().pid();
+        bundle.list("process.env").add("DB_PASSWORD=" + secret);
+        Map<String, Object> hook = new LinkedHashMap<>(Map.of("path", "/bin/true"));
+        bundle.set("hooks", new LinkedHashMap<>(Map.of("poststart", new ArrayList<>(List.of(hook)),
+                "poststop", new ArrayList<>(List.of(hook)))));
+        bundle.shell("sleep 300").save();
+        String id = newId();
+        crema.shell("umask 0; NOTIFY_SOCKET=" + tmp.resolve("host.sock") + " $CREMA create --bundle " + bundle.dir + " " + id).ok();
+        Path process = Files.writeString(tmp.resolve("process.json"),
+                "{\"args\": [\"sleep\", \"300\"], \"cwd\": \"/\", \"env\": [\"TOKEN=" + secret + "\"]}");
+        crema.shell("umask 0; $CREMA exec -d --process " + process + " " + id).ok();
+
+        Path root = crema.root, dir = root.resolve(id);
+        for (String read : List.of("ls " + root, "ls " + dir, "cat " + dir + "/*", "cat " + dir + "/state.json",
+                "cat " + dir + "/config.json", "cat " + dir + "/exec.json", "cat " + dir + "/hooks.json")) {
+            Crema.Result r = crema.shell("setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '" + read + "'");
+            assertNotEquals(0, r.exit(), "nobody could " + read + ": " + r.out());
+            assertFalse(r.out().contains(secret), read + ": " + r.out());
+        }
+        Map<String, String> want = new TreeMap<>(Map.of("made", "rwx------", "made/root", "rwx------", id, "rwx--x--x",
+                id + "/state.json", "rw-------", id + "/config.json", "rw-------", id + "/exec.json", "rw-------",
+                id + "/hooks.json", "rw-------", id + "/exec.fifo", "rw--w--w-", id + "/notify", "rwx--x--x"));
+        Map<String, String> got = new TreeMap<>();
+        got.put("made", mode(tmp.resolve("made")));
+        got.put("made/root", mode(root));
+        got.put(id, mode(dir));
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) got.put(id + "/" + p.getFileName(), mode(p));
+        }
+        assertEquals(want, got);
+        assertEquals("created", Lifecycle.status(crema, id), "root still reads it");
+    }
+
+    private static String mode(Path p) throws java.io.IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
     }
 }
