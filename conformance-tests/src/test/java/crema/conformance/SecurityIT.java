@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Regressions for the runtime advisories DESIGN.md lists. */
@@ -176,5 +177,99 @@ class SecurityIT extends ConformanceBase {
 
     private static String mode(Path p) throws java.io.IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * Issue 11, finding 5a: a cgroupsPath naming a cgroup with a host process in it is refused
+     * (runc 1.2 refuses it too; runc 1.1.5 only warns "container's cgroup is not empty" and goes on,
+     * and its delete then tries to rmdir the cgroup it did not make). The process, the cgroup and
+     * nothing of the container remain.
+     */
+    @Test
+    void createRefusesACgroupWithAHostProcessInIt() throws Exception {
+        inOwnCgroup("crema-busy", (name, dirs, hostSleep) -> {
+            Process host = hostSleep.call();
+            bundle.set("linux.cgroupsPath", "/" + name);
+            bundle.shell("sleep 300");
+            Crema.Result r = assertCreateFailsCleanly("is not empty");
+            assertTrue(dirs.stream().anyMatch(d -> r.err().contains(d.toString())), "names the cgroup: " + r.err());
+            assertFalse(host.waitFor(200, TimeUnit.MILLISECONDS), "the host process was killed");
+            for (Path d : dirs) assertTrue(CgroupFs.holds(d, host.pid()), d + " lost the host process, or was removed");
+        });
+    }
+
+    /**
+     * Issue 11, finding 5b: a container reusing an (empty) cgroup crema did not make; a host process
+     * is put in it after create. delete --force kills the container and nothing else, and leaves the
+     * cgroup. Also without a pid namespace of its own, where runc 1.1.5 kills every process in the
+     * cgroup (with one, it kills only the init, as here; but it removes the cgroup it did not make).
+     */
+    @Test
+    void deleteForceInAReusedCgroupKillsOnlyTheContainer() throws Exception {
+        for (boolean ownPidNamespace : List.of(true, false)) {
+            inOwnCgroup("crema-reused-" + (ownPidNamespace ? "pidns" : "hostpid"), (name, dirs, hostSleep) -> {
+                String id = createdIn(name, ownPidNamespace);
+                int init = Lifecycle.pid(crema, id);
+                Process host = hostSleep.call();
+                crema.run("delete", "--force", id).ok();
+                assertFalse(host.waitFor(200, TimeUnit.MILLISECONDS), "delete --force killed a host process (own pid namespace: "
+                        + ownPidNamespace + ")");
+                assertFalse(Lifecycle.alive(init), "the container's init survived");
+                assertFalse(Files.exists(crema.root.resolve(id)));
+                for (Path d : dirs) assertTrue(CgroupFs.holds(d, host.pid()), d + " was removed");
+            });
+        }
+    }
+
+    /** Issue 11, finding 5: kill --all in a reused cgroup signals the container, not a host process in it. */
+    @Test
+    void killAllInAReusedCgroupSignalsOnlyTheContainer() throws Exception {
+        inOwnCgroup("crema-killall", (name, dirs, hostSleep) -> {
+            String id = createdIn(name, true);
+            crema.run("start", id).ok();
+            Process host = hostSleep.call();
+            crema.run("kill", "--all", id, "KILL").ok();
+            Lifecycle.awaitStatus(crema, id, "stopped");
+            crema.run("delete", id).ok();
+            assertFalse(host.waitFor(200, TimeUnit.MILLISECONDS), "kill --all killed a host process");
+        });
+    }
+
+    /** A test given its own cgroup /name (every tree) and a way to start a host sleep in it. */
+    private interface CgroupTest {
+        void run(String name, List<Path> dirs, java.util.concurrent.Callable<Process> hostSleep) throws Exception;
+    }
+
+    /** Runs test with the cgroup; then removes the containers, the host sleeps and the cgroup, whatever happened. */
+    private void inOwnCgroup(String prefix, CgroupTest test) throws Exception {
+        String name = prefix + "-" + ProcessHandle.current().pid();
+        List<Path> dirs = CgroupFs.makeEverywhere(name);
+        List<Process> hosts = new ArrayList<>();
+        try {
+            test.run(name, dirs, () -> {
+                Process p = new ProcessBuilder("sleep", "300").start();
+                hosts.add(p);
+                CgroupFs.moveInto(dirs, p.pid());
+                return p;
+            });
+        } finally {
+            tearDown(); // a container still in the cgroup (a failure above) keeps it busy
+            for (Process p : hosts) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            CgroupFs.remove(dirs);
+        }
+    }
+
+    /** A created container whose init is sleep, in the cgroup /name. */
+    private String createdIn(String name, boolean ownPidNamespace) {
+        bundle.set("linux.cgroupsPath", "/" + name);
+        bundle.set("process.args", new ArrayList<>(List.of("sleep", "300")));
+        if (!ownPidNamespace) bundle.list("linux.namespaces").removeIf(n -> "pid".equals(((Map<?, ?>) n).get("type")));
+        bundle.save();
+        String id = newId();
+        crema.run("create", "--bundle", bundle.dir.toString(), id).ok();
+        return id;
     }
 }
