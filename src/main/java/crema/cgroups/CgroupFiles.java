@@ -22,7 +22,6 @@ import java.util.Map;
 final class CgroupFiles {
     private CgroupFiles() {}
 
-    /** Creates dir and its missing parents, returning the ones created, parents first. */
     /** dir and those of its parents that do not exist yet, parents first. */
     static List<Path> missing(Path dir) {
         List<Path> missing = new ArrayList<>();
@@ -30,6 +29,7 @@ final class CgroupFiles {
         return missing;
     }
 
+    /** Creates dir and its missing parents, returning the ones created, parents first. */
     static List<Path> mkdirs(Path dir) {
         List<Path> created = new ArrayList<>();
         for (Path p : missing(dir)) {
@@ -43,6 +43,40 @@ final class CgroupFiles {
             }
         }
         return created;
+    }
+
+    /**
+     * A cgroup crema did not make (it existed before create) must hold no
+     * process, in it or below it: else `delete` and `kill --all` could not tell
+     * the container's processes from others (runc 1.2 refuses it too).
+     */
+    static void checkEmpty(Path dir) {
+        List<Integer> pids = new ArrayList<>();
+        try {
+            processesUnder(dir, pids);
+        } catch (IOException e) {
+            throw new UncheckedIOException("count the processes in cgroup " + dir, e);
+        }
+        if (pids.isEmpty()) return;
+        throw new ContainerException("linux.cgroupsPath: cgroup " + dir + " is not empty: " + pids.size()
+                + " process(es) in it or below it (pid " + pids.get(0) + (pids.size() > 1 ? ", ..." : "")
+                + "); a container needs an empty cgroup");
+    }
+
+    /** The pids in dir's cgroup.procs and in those of every cgroup below it. */
+    private static void processesUnder(Path dir, List<Integer> into) throws IOException {
+        for (String line : crema.sys.SmallFile.readLines(dir.resolve("cgroup.procs"))) {
+            if (!line.isBlank()) into.add(Integer.parseInt(line.trim()));
+        }
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path child : children) {
+                try {
+                    processesUnder(child, into);
+                } catch (java.io.FileNotFoundException | NoSuchFileException e) {
+                    // removed meanwhile: it was empty
+                }
+            }
+        }
     }
 
     static void write(Path file, String value) {

@@ -31,7 +31,11 @@ public interface CgroupManager {
         return out;
     }
 
-    /** Creates the directories; returns those this call made (parents first), the only ones delete removes. */
+    /**
+     * Creates the directories; returns those this call made (parents first), the
+     * only ones delete removes and the only ones whose processes it kills. A
+     * directory that exists already must be empty, in it and below it.
+     */
     List<Path> create(List<Dir> dirs);
 
     /**

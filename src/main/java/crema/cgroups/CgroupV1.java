@@ -74,6 +74,7 @@ public final class CgroupV1 implements CgroupManager {
             for (Dir d : dirs) {
                 List<Path> made = CgroupFiles.mkdirs(d.path());
                 created.addAll(made);
+                if (!made.contains(d.path())) CgroupFiles.checkEmpty(d.path());
                 if (Files.exists(d.path().resolve("cpuset.cpus"))) inheritCpuset(made);
             }
         } catch (RuntimeException e) {

@@ -27,6 +27,7 @@ public final class CgroupV2 implements CgroupManager {
         Path dir = dirs.get(0).path();
         List<Path> created = CgroupFiles.mkdirs(dir);
         try {
+            if (!created.contains(dir)) CgroupFiles.checkEmpty(dir);
             enableControllers(dir);
         } catch (RuntimeException e) {
             CgroupFiles.removeAll(created);

@@ -37,7 +37,7 @@ public final class LaterHooks {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        StateStore.writeAtomically(stateDir.resolve(FILE), out.toByteArray());
+        StateStore.writePrivate(stateDir.resolve(FILE), out.toByteArray());
     }
 
     public static Saved load(Path stateDir) {

@@ -114,7 +114,7 @@ public final class Create {
             CrashPoint.at("create:cgroups");
             // Limits are in place before the helper joins: it never runs unlimited.
             cgroups.apply(dirPaths, resources, deviceRules, false);
-            if (notifyDir != null) mkdir(notifyDir);
+            if (notifyDir != null) makeNotifyDir(notifyDir);
             HelperLauncher.Started h = HelperLauncher.start(helper, preserveFds);
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {
@@ -219,9 +219,10 @@ public final class Create {
         }
     }
 
-    private static void mkdir(Path dir) {
+    /** The notify socket's dir: 0711 as the container dir, so a non-root container process reaches the socket in it. */
+    private static void makeNotifyDir(Path dir) {
         try {
-            Files.createDirectory(dir);
+            StateStore.makeDir(dir, StateStore.Modes.PASS_THROUGH);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("mkdir " + dir, e);
         }

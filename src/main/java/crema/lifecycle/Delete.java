@@ -42,7 +42,7 @@ public final class Delete {
             if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
                 throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status.text());
             }
-            if (status != Status.STOPPED || !Kill.cgroupPids(r).isEmpty()) killAndWait(r);
+            if (status != Status.STOPPED || !Kill.killablePids(r).isEmpty()) killAndWait(r);
             CrashPoint.at("delete:killed");
             List<Path> created = new ArrayList<>();
             for (String dir : r.createdCgroupDirs()) created.add(Path.of(dir));
@@ -56,13 +56,13 @@ public final class Delete {
         }
     }
 
-    /** SIGKILL the init and everything in the cgroup (thawed first), then wait a bounded time for them to go. */
+    /** SIGKILL the init and everything in the cgroup crema made for it (thawed first), then wait a bounded time for them to go. */
     private void killAndWait(ContainerRecord r) {
         thaw(r);
         if (ProcStat.isOurs(r.pid(), r.initStartTime())) Sys.kill(r.pid(), 9);
         long deadline = System.nanoTime() + KILL_WAIT_NANOS;
         while (true) {
-            List<Integer> left = Kill.cgroupPids(r);
+            List<Integer> left = Kill.killablePids(r);
             boolean initGone = !ProcStat.isOurs(r.pid(), r.initStartTime());
             if (initGone && noneAlive(left)) return;
             for (int pid : left) Sys.kill(pid, 9);

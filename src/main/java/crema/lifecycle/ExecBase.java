@@ -42,8 +42,8 @@ final class ExecBase {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        StateStore.writeAtomically(stateDir.resolve(CONFIG), config);
-        StateStore.writeAtomically(stateDir.resolve(EXEC), out.toByteArray());
+        StateStore.writePrivate(stateDir.resolve(CONFIG), config);
+        StateStore.writePrivate(stateDir.resolve(EXEC), out.toByteArray());
     }
 
     static Loaded load(Path stateDir) {

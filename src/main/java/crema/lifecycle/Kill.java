@@ -1,5 +1,6 @@
 package crema.lifecycle;
 
+import crema.process.ProcStat;
 import crema.state.ContainerException;
 import crema.state.ContainerRecord;
 import crema.state.Lock;
@@ -23,7 +24,7 @@ public final class Kill {
         try (Lock lock = store.lock(id, false)) {
             ContainerRecord r = store.load(id);
             if (Status.of(store, r) == Status.STOPPED) {
-                if (all && !cgroupPids(r).isEmpty()) {
+                if (all && !killablePids(r).isEmpty()) {
                     signalAll(r, signal);
                     return;
                 }
@@ -38,13 +39,31 @@ public final class Kill {
     }
 
     static void signalAll(ContainerRecord r, int signal) {
-        for (int pid : cgroupPids(r)) Sys.kill(pid, signal);
+        for (int pid : killablePids(r)) Sys.kill(pid, signal);
     }
 
-    /** Every pid in the container's cgroup (read from its first hierarchy that lists any). */
+    /** Every pid in the container's cgroup (read from its first hierarchy that lists any): what `ps` shows. */
     static List<Integer> cgroupPids(ContainerRecord r) {
+        return pidsIn(r.cgroupDirs());
+    }
+
+    /**
+     * The pids `kill --all` and `delete` may signal: those in a cgroup crema
+     * created for this container. A cgroup that existed before (create found it
+     * empty) may have got other processes since: there only the init is surely
+     * the container's, and with it goes its pid namespace, if it has one.
+     */
+    static List<Integer> killablePids(ContainerRecord r) {
+        List<String> own = new ArrayList<>(r.cgroupDirs());
+        own.retainAll(r.createdCgroupDirs());
+        if (!own.isEmpty()) return pidsIn(own);
+        return r.pid() > 0 && ProcStat.isOurs(r.pid(), r.initStartTime()) ? List.of(r.pid()) : List.of();
+    }
+
+    /** The pids of the first of dirs that lists any. */
+    private static List<Integer> pidsIn(List<String> dirs) {
         List<Integer> pids = new ArrayList<>();
-        for (String dir : r.cgroupDirs()) {
+        for (String dir : dirs) {
             Path procs = Path.of(dir, "cgroup.procs");
             try {
                 for (String line : crema.sys.SmallFile.readLines(procs)) {

@@ -13,15 +13,27 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The state root (--root, default /run/crema): one directory per container
  * holding state.json and, between create and start, exec.fifo. A directory
  * without state.json is a container being created (or a create that died).
+ *
+ * The saved config.json holds the container's env (passwords, tokens), so no
+ * other user may read any of it; the modes are runc's: the root (and each
+ * parent crema makes for it) 0700, a container's dir 0711 (a non-root init
+ * must still reach exec.fifo, 0622, through it), its files 0600 from the moment
+ * they exist. They do not depend on the caller's umask.
  */
 public final class StateStore {
     public static final String STATE_FILE = "state.json";
@@ -59,17 +71,63 @@ public final class StateStore {
         return true;
     }
 
+    /** The modes crema gives what it makes, in a class of their own: state, start and kill, which make nothing, never load them. */
+    public static final class Modes {
+        /** The root and the parents crema makes for it. */
+        static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+        /** A container's dir and its notify dir: others may pass through (to exec.fifo, to the socket) but not list. */
+        public static final Set<PosixFilePermission> PASS_THROUGH = PosixFilePermissions.fromString("rwx--x--x");
+        static final FileAttribute<Set<PosixFilePermission>> OWNER_DIR = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
+        static final FileAttribute<Set<PosixFilePermission>> OWNER_FILE =
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+        private Modes() {}
+    }
+
     /** Reserves the id: mkdir is the atomic test-and-set between concurrent creates. */
     public Path reserve(String id) {
         checkId(id);
+        Path dir = dir(id);
         try {
-            Files.createDirectories(root);
-            Files.createDirectory(dir(id));
-            return dir(id);
+            makeRoot();
+        } catch (IOException e) {
+            throw new UncheckedIOException("create state root " + root, e);
+        }
+        try {
+            makeDir(dir, Modes.PASS_THROUGH);
+            return dir;
         } catch (FileAlreadyExistsException e) {
             throw new ContainerException("container with id exists: " + id);
         } catch (IOException e) {
-            throw new UncheckedIOException("create state dir " + dir(id), e);
+            throw new UncheckedIOException("create state dir " + dir, e);
+        }
+    }
+
+    /** The root and its missing parents, each 0700; one that exists keeps its mode (it may be shared, like /run). */
+    private void makeRoot() throws IOException {
+        if (Files.isDirectory(root)) return;
+        List<Path> missing = new ArrayList<>();
+        for (Path p = root.toAbsolutePath(); p != null && !Files.isDirectory(p); p = p.getParent()) missing.add(0, p);
+        for (Path p : missing) {
+            try {
+                makeDir(p, Modes.OWNER_ONLY);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) throw e; // a concurrent create made it: its mode is set the same way
+            }
+        }
+    }
+
+    /**
+     * mkdir with no access for others from the start, then chmod to the exact
+     * mode (mkdir's mode is cut by the umask, and could lack the owner's bits).
+     */
+    public static void makeDir(Path dir, Set<PosixFilePermission> mode) throws IOException {
+        Files.createDirectory(dir, Modes.OWNER_DIR);
+        try {
+            Files.setPosixFilePermissions(dir, mode);
+        } catch (IOException e) {
+            Files.deleteIfExists(dir);
+            throw e;
         }
     }
 
@@ -106,13 +164,27 @@ public final class StateStore {
 
     /** Temp file + rename, so a reader sees the old state or the new one, never half. */
     public void save(ContainerRecord r) {
-        writeAtomically(dir(r.id()).resolve(STATE_FILE), RecordJson.write(r));
+        writePrivate(dir(r.id()).resolve(STATE_FILE), RecordJson.write(r));
     }
 
+    /** A file of the state dir: written atomically, readable by its owner only (0600) from its creation on. */
+    public static void writePrivate(Path file, byte[] bytes) {
+        write(file, bytes, Modes.OWNER_FILE);
+    }
+
+    /** Temp file + rename, for a file of the caller's (--pid-file): its mode follows the caller's umask. */
     public static void writeAtomically(Path file, byte[] bytes) {
+        write(file, bytes);
+    }
+
+    private static void write(Path file, byte[] bytes, FileAttribute<?>... mode) {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.write(tmp, bytes);
+            // A temp file a killed write left keeps its old mode: start from a new one.
+            Files.deleteIfExists(tmp);
+            try (var out = Files.newByteChannel(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
+                for (java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes); b.hasRemaining(); ) out.write(b);
+            }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -2,6 +2,7 @@ package crema.cgroups;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -78,6 +79,30 @@ class CgroupV1Test {
         v1.destroy(created);
         assertFalse(Files.exists(root.resolve("memory/x")));
         assertTrue(Files.exists(root.resolve("memory/outer")), "never remove what we did not create");
+    }
+
+    @Test
+    void anExistingCgroupWithAProcessBelowItIsRefusedAndKept() throws Exception {
+        Path busy = Files.createDirectories(root.resolve("memory/busy/child"));
+        Files.writeString(root.resolve("memory/busy/cgroup.procs"), "");
+        Files.writeString(busy.resolve("cgroup.procs"), "4242\n");
+        var e = assertThrows(crema.state.ContainerException.class, () -> v1.create(v1.locate("/busy", "id")));
+        assertEquals("linux.cgroupsPath: cgroup " + root.resolve("memory/busy") + " is not empty: 1 process(es) in it or below it"
+                + " (pid 4242); a container needs an empty cgroup", e.getMessage());
+        assertTrue(Files.isDirectory(busy), "a cgroup crema did not make is never removed");
+        for (String h : List.of("cpuset", "systemd", "unified")) {
+            assertFalse(Files.exists(root.resolve(h).resolve("busy")), "the " + h + " dir this create made is gone again");
+        }
+    }
+
+    @Test
+    void anExistingEmptyCgroupIsUsedButNotCreated() throws Exception {
+        Files.createDirectories(root.resolve("memory/empty/child"));
+        Files.writeString(root.resolve("memory/empty/cgroup.procs"), "");
+        Files.writeString(root.resolve("memory/empty/child/cgroup.procs"), "");
+        List<Path> created = v1.create(v1.locate("/empty", "id"));
+        assertFalse(created.contains(root.resolve("memory/empty")));
+        assertTrue(created.contains(root.resolve("cpuset/empty")));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package crema.cgroups;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,5 +27,16 @@ class CgroupV2Test {
         assertEquals(List.of(root.resolve("a"), root.resolve("a/b")), v2.create(dirs));
         // Only the missing ones are added; "a" had no cgroup.controllers in the fake (the kernel would make one).
         assertEquals("+cpuset +io +pids", Files.readString(root.resolve("cgroup.subtree_control")));
+    }
+
+    @Test
+    void anExistingCgroupWithAProcessIsRefusedAndKept() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("cgroup"));
+        Path busy = Files.createDirectories(root.resolve("busy"));
+        Files.writeString(busy.resolve("cgroup.procs"), "4242\n");
+        CgroupV2 v2 = new CgroupV2(root, Files.writeString(tmp.resolve("self"), "0::/\n"));
+        var e = assertThrows(crema.state.ContainerException.class, () -> v2.create(v2.locate("/busy", "id")));
+        assertTrue(e.getMessage().contains("cgroup " + busy + " is not empty"), e.getMessage());
+        assertEquals("4242\n", Files.readString(busy.resolve("cgroup.procs")));
     }
 }

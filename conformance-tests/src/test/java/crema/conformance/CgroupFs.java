@@ -42,6 +42,70 @@ final class CgroupFs {
         return !V2 && Files.isDirectory(ROOT.resolve(controller));
     }
 
+    /**
+     * Every tree a container's cgroup has a directory in: on v1 each mounted
+     * hierarchy (with a hybrid host's cgroup2 tree and name=systemd), on v2 the root.
+     */
+    static List<Path> hierarchies() {
+        if (V2) return List.of(ROOT);
+        try (var s = Files.list(ROOT)) {
+            return s.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A test's own cgroup: the absolute cgroupsPath "/name", made in every tree
+     * (a v1 cpuset gets its parent's cpus and mems, or it refuses tasks). Remove it with {@link #remove}.
+     */
+    static List<Path> makeEverywhere(String name) {
+        List<Path> dirs = new java.util.ArrayList<>();
+        try {
+            for (Path h : hierarchies()) {
+                Path d = Files.createDirectory(h.resolve(name));
+                dirs.add(d);
+                for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                    if (!V2 && Files.exists(d.resolve(f))) Files.writeString(d.resolve(f), Files.readString(h.resolve(f)).trim());
+                }
+            }
+        } catch (IOException e) {
+            remove(dirs);
+            throw new UncheckedIOException(e);
+        }
+        return dirs;
+    }
+
+    /** Moves a host process into each directory. */
+    static void moveInto(List<Path> dirs, long pid) throws IOException {
+        for (Path d : dirs) Files.writeString(d.resolve("cgroup.procs"), Long.toString(pid));
+    }
+
+    /** Whether pid is listed in the directory's cgroup.procs. */
+    static boolean holds(Path dir, long pid) throws IOException {
+        return Files.readAllLines(dir.resolve("cgroup.procs")).contains(Long.toString(pid));
+    }
+
+    /** Removes a test's cgroup directories (empty by now), retrying while the kernel still counts an exited task. */
+    static void remove(List<Path> dirs) {
+        for (Path d : dirs) {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    Files.deleteIfExists(d);
+                    break;
+                } catch (IOException e) {
+                    if (attempt >= 100) throw new UncheckedIOException(e);
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        }
+    }
+
     /** utime + stime of a process, in clock ticks: it stops changing when the process is frozen. */
     static long cpuTicks(int pid) {
         try {

@@ -1,11 +1,20 @@
 package crema.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Regressions for the runtime advisories DESIGN.md lists. */
@@ -160,5 +169,146 @@ class SecurityIT extends ConformanceBase {
         bundle.shell("true");
         assertCreateFailsCleanly("needs the container's own network namespace");
         assertEquals(before, java.nio.file.Files.readString(key).trim());
+    }
+
+    /**
+     * Issue 11, finding 4: a container's env (DB_PASSWORD=...) sits in its saved config.json.
+     * Another local user must not reach any of the state: runc's modes, root 0700 (with the
+     * parents crema makes), container dir 0711, files 0600, exec.fifo 0622 for a non-root init,
+     * whatever the caller's umask. exec writes nothing into the state dir (its process file stays the caller's).
+     */
+    @Test
+    void theStateIsUnreadableToOtherUsers() throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        crema = new Crema(tmp.resolve("made/root")); // crema makes both
+        String secret = "s3cret-" + ProcessHandle.current().pid();
+        bundle.list("process.env").add("DB_PASSWORD=" + secret);
+        Map<String, Object> hook = new LinkedHashMap<>(Map.of("path", "/bin/true"));
+        bundle.set("hooks", new LinkedHashMap<>(Map.of("poststart", new ArrayList<>(List.of(hook)),
+                "poststop", new ArrayList<>(List.of(hook)))));
+        bundle.shell("sleep 300").save();
+        String id = newId();
+        crema.shell("umask 0; NOTIFY_SOCKET=" + tmp.resolve("host.sock") + " $CREMA create --bundle " + bundle.dir + " " + id).ok();
+        Path process = Files.writeString(tmp.resolve("process.json"),
+                "{\"args\": [\"sleep\", \"300\"], \"cwd\": \"/\", \"env\": [\"TOKEN=" + secret + "\"]}");
+        crema.shell("umask 0; $CREMA exec -d --process " + process + " " + id).ok();
+
+        Path root = crema.root, dir = root.resolve(id);
+        for (String read : List.of("ls " + root, "ls " + dir, "cat " + dir + "/*", "cat " + dir + "/state.json",
+                "cat " + dir + "/config.json", "cat " + dir + "/exec.json", "cat " + dir + "/hooks.json")) {
+            Crema.Result r = crema.shell("setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '" + read + "'");
+            assertNotEquals(0, r.exit(), "nobody could " + read + ": " + r.out());
+            assertFalse(r.out().contains(secret), read + ": " + r.out());
+        }
+        Map<String, String> want = new TreeMap<>(Map.of("made", "rwx------", "made/root", "rwx------", id, "rwx--x--x",
+                id + "/state.json", "rw-------", id + "/config.json", "rw-------", id + "/exec.json", "rw-------",
+                id + "/hooks.json", "rw-------", id + "/exec.fifo", "rw--w--w-", id + "/notify", "rwx--x--x"));
+        Map<String, String> got = new TreeMap<>();
+        got.put("made", mode(tmp.resolve("made")));
+        got.put("made/root", mode(root));
+        got.put(id, mode(dir));
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) got.put(id + "/" + p.getFileName(), mode(p));
+        }
+        assertEquals(want, got);
+        assertEquals("created", Lifecycle.status(crema, id), "root still reads it");
+    }
+
+    private static String mode(Path p) throws java.io.IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * Issue 11, finding 5a: a cgroupsPath naming a cgroup with a host process in it is refused
+     * (runc 1.2 refuses it too; runc 1.1.5 only warns "container's cgroup is not empty" and goes on,
+     * and its delete then tries to rmdir the cgroup it did not make). The process, the cgroup and
+     * nothing of the container remain.
+     */
+    @Test
+    void createRefusesACgroupWithAHostProcessInIt() throws Exception {
+        inOwnCgroup("crema-busy", (name, dirs, hostSleep) -> {
+            Process host = hostSleep.call();
+            bundle.set("linux.cgroupsPath", "/" + name);
+            bundle.shell("sleep 300");
+            Crema.Result r = assertCreateFailsCleanly("is not empty");
+            assertTrue(dirs.stream().anyMatch(d -> r.err().contains(d.toString())), "names the cgroup: " + r.err());
+            assertFalse(host.waitFor(200, TimeUnit.MILLISECONDS), "the host process was killed");
+            for (Path d : dirs) assertTrue(CgroupFs.holds(d, host.pid()), d + " lost the host process, or was removed");
+        });
+    }
+
+    /**
+     * Issue 11, finding 5b: a container reusing an (empty) cgroup crema did not make; a host process
+     * is put in it after create. delete --force kills the container and nothing else, and leaves the
+     * cgroup. Also without a pid namespace of its own, where runc 1.1.5 kills every process in the
+     * cgroup (with one, it kills only the init, as here; but it removes the cgroup it did not make).
+     */
+    @Test
+    void deleteForceInAReusedCgroupKillsOnlyTheContainer() throws Exception {
+        for (boolean ownPidNamespace : List.of(true, false)) {
+            inOwnCgroup("crema-reused-" + (ownPidNamespace ? "pidns" : "hostpid"), (name, dirs, hostSleep) -> {
+                String id = createdIn(name, ownPidNamespace);
+                int init = Lifecycle.pid(crema, id);
+                Process host = hostSleep.call();
+                crema.run("delete", "--force", id).ok();
+                assertFalse(host.waitFor(200, TimeUnit.MILLISECONDS), "delete --force killed a host process (own pid namespace: "
+                        + ownPidNamespace + ")");
+                assertFalse(Lifecycle.alive(init), "the container's init survived");
+                assertFalse(Files.exists(crema.root.resolve(id)));
+                for (Path d : dirs) assertTrue(CgroupFs.holds(d, host.pid()), d + " was removed");
+            });
+        }
+    }
+
+    /** Issue 11, finding 5: kill --all in a reused cgroup signals the container, not a host process in it. */
+    @Test
+    void killAllInAReusedCgroupSignalsOnlyTheContainer() throws Exception {
+        inOwnCgroup("crema-killall", (name, dirs, hostSleep) -> {
+            String id = createdIn(name, true);
+            crema.run("start", id).ok();
+            Process host = hostSleep.call();
+            crema.run("kill", "--all", id, "KILL").ok();
+            Lifecycle.awaitStatus(crema, id, "stopped");
+            crema.run("delete", id).ok();
+            assertFalse(host.waitFor(200, TimeUnit.MILLISECONDS), "kill --all killed a host process");
+        });
+    }
+
+    /** A test given its own cgroup /name (every tree) and a way to start a host sleep in it. */
+    private interface CgroupTest {
+        void run(String name, List<Path> dirs, java.util.concurrent.Callable<Process> hostSleep) throws Exception;
+    }
+
+    /** Runs test with the cgroup; then removes the containers, the host sleeps and the cgroup, whatever happened. */
+    private void inOwnCgroup(String prefix, CgroupTest test) throws Exception {
+        String name = prefix + "-" + ProcessHandle.current().pid();
+        List<Path> dirs = CgroupFs.makeEverywhere(name);
+        List<Process> hosts = new ArrayList<>();
+        try {
+            test.run(name, dirs, () -> {
+                Process p = new ProcessBuilder("sleep", "300").start();
+                hosts.add(p);
+                CgroupFs.moveInto(dirs, p.pid());
+                return p;
+            });
+        } finally {
+            tearDown(); // a container still in the cgroup (a failure above) keeps it busy
+            for (Process p : hosts) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            CgroupFs.remove(dirs);
+        }
+    }
+
+    /** A created container whose init is sleep, in the cgroup /name. */
+    private String createdIn(String name, boolean ownPidNamespace) {
+        bundle.set("linux.cgroupsPath", "/" + name);
+        bundle.set("process.args", new ArrayList<>(List.of("sleep", "300")));
+        if (!ownPidNamespace) bundle.list("linux.namespaces").removeIf(n -> "pid".equals(((Map<?, ?>) n).get("type")));
+        bundle.save();
+        String id = newId();
+        crema.run("create", "--bundle", bundle.dir.toString(), id).ok();
+        return id;
     }
 }
