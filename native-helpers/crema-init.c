@@ -65,6 +65,7 @@ static struct plan plan;
 static int root_fd = -1; /* O_PATH fd of the self-bind-mounted rootfs */
 static int fifo_fd = -1;  /* O_PATH fd of exec.fifo itself: never of a host directory */
 static char fifo_path[32]; /* /proc/self/fd/<fifo_fd>, checked to be exec.fifo before READY */
+static struct stat fifo_st;  /* what fifo_fd is, from stage1 */
 static char exe_path[PATH_MAX];
 static char *state_json;   /* the container's state, from PID_ACK, for hooks' stdin */
 static size_t state_len;
@@ -1218,14 +1219,12 @@ static void wait_for_start(void)
  */
 static void check_fifo_path(void)
 {
-	struct stat want, got;
+	struct stat got;
 
 	snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", fifo_fd);
-	if (fstat(fifo_fd, &want))
-		fail(errno, "stat \"%s/exec.fifo\"", plan.fifo_dir);
 	if (stat(fifo_path, &got))
 		fail(errno, "stat \"%s\" (the container needs its procfs at /proc)", fifo_path);
-	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
+	if (got.st_dev != fifo_st.st_dev || got.st_ino != fifo_st.st_ino)
 		fail(EXDEV, "\"%s\" in the container is not exec.fifo", fifo_path);
 }
 
@@ -1233,13 +1232,12 @@ static void check_fifo_path(void)
 static void open_fifo(void)
 {
 	char path[PATH_MAX];
-	struct stat st;
 
 	if (snprintf(path, sizeof(path), "%s/exec.fifo", plan.fifo_dir) >= (int)sizeof(path))
 		fail(ENAMETOOLONG, "open \"%s/exec.fifo\"", plan.fifo_dir);
-	if ((fifo_fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(fifo_fd, &st))
+	if ((fifo_fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(fifo_fd, &fifo_st))
 		fail(errno, "open \"%s\"", path);
-	if (!S_ISFIFO(st.st_mode))
+	if (!S_ISFIFO(fifo_st.st_mode))
 		fail(EINVAL, "\"%s\" is not a fifo", path);
 }
 
