@@ -210,7 +210,7 @@ public final class Create {
     /** Whether a namespace joined by path is crema's own, the host's: same device and inode as /proc/self/ns/X. */
     private static boolean isHostNamespace(LaunchPlan.NamespaceJoin j) {
         String name = j.nsType() == crema.plan.Linux.CLONE_NEWNET ? "net" : j.nsType() == crema.plan.Linux.CLONE_NEWIPC ? "ipc"
-                : j.nsType() == crema.plan.Linux.CLONE_NEWUTS ? "uts" : null;
+                : j.nsType() == crema.plan.Linux.CLONE_NEWUTS ? "uts" : j.nsType() == crema.plan.Linux.CLONE_NEWNS ? "mnt" : null;
         if (name == null) return false;
         try {
             return Files.isSameFile(Path.of(j.path()), Path.of("/proc/self/ns", name));
