@@ -136,7 +136,9 @@ public final class Create {
                 if (plan.oomScoreAdj() != null) {
                     writeProc(pid, "oom_score_adj", plan.oomScoreAdj().toString());
                 }
-                byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "creating", pid, bundle.toString(),
+                // What the hooks of create see: they run after the environment is made, so "created" (runtime-spec
+                // state.md: after step 2 of the lifecycle), as crun has it (runc says "creating").
+                byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "created", pid, bundle.toString(),
                         spec.annotations()));
                 sync.send(SyncChannel.PID_ACK, pidAck(state, plan.process().seccomp(), pid));
                 sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
