@@ -136,7 +136,9 @@ public final class Create {
                 if (plan.oomScoreAdj() != null) {
                     writeProc(pid, "oom_score_adj", plan.oomScoreAdj().toString());
                 }
-                byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "creating", pid, bundle.toString(),
+                // What the hooks of create see: they run after the environment is made, so "created" (runtime-spec
+                // state.md: after step 2 of the lifecycle), as crun has it (runc says "creating").
+                byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "created", pid, bundle.toString(),
                         spec.annotations()));
                 sync.send(SyncChannel.PID_ACK, pidAck(state, plan.process().seccomp(), pid));
                 sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
@@ -210,7 +212,7 @@ public final class Create {
     /** Whether a namespace joined by path is crema's own, the host's: same device and inode as /proc/self/ns/X. */
     private static boolean isHostNamespace(LaunchPlan.NamespaceJoin j) {
         String name = j.nsType() == crema.plan.Linux.CLONE_NEWNET ? "net" : j.nsType() == crema.plan.Linux.CLONE_NEWIPC ? "ipc"
-                : j.nsType() == crema.plan.Linux.CLONE_NEWUTS ? "uts" : null;
+                : j.nsType() == crema.plan.Linux.CLONE_NEWUTS ? "uts" : j.nsType() == crema.plan.Linux.CLONE_NEWNS ? "mnt" : null;
         if (name == null) return false;
         try {
             return Files.isSameFile(Path.of(j.path()), Path.of("/proc/self/ns", name));

@@ -65,13 +65,21 @@ public final class PlanBuilder {
             seen |= flag;
             if (ns.path() != null && !ns.path().isEmpty()) {
                 if (!ns.path().startsWith("/")) throw new InvalidSpecException(path + ".path", "must be an absolute path");
-                joins.add(new NamespaceJoin(flag, ns.path()));
+                NamespaceJoin join = new NamespaceJoin(flag, ns.path());
+                // The rootfs is set up (and pivoted) in the mount namespace: a joined one is the container's, as with
+                // runc and crun, but never the host's own.
+                if (flag == CLONE_NEWNS && in.isHostNamespace().test(join)) {
+                    throw new InvalidSpecException(path + ".path",
+                            "is the host's mount namespace; the container needs a mount namespace of its own");
+                }
+                joins.add(join);
             } else {
                 cloneFlags |= flag;
             }
         }
-        if ((cloneFlags & CLONE_NEWNS) == 0) {
-            throw new InvalidSpecException("linux.namespaces", "a new mount namespace is required");
+        if ((seen & CLONE_NEWNS) == 0) {
+            throw new InvalidSpecException("linux.namespaces",
+                    "the container needs a mount namespace of its own: a new one, or one joined by path");
         }
         boolean userns = (seen & CLONE_NEWUSER) != 0;
         List<IdMap> uidMap = idMappings(spec.linux().uidMappings(), "linux.uidMappings");

@@ -49,7 +49,7 @@ class PlanBuilderTest {
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
                 new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"),
-                j -> j.path().equals("/proc/1/ns/net"), null, "/run/console.sock"));
+                j -> j.path().startsWith("/proc/1/ns/"), null, "/run/console.sock"));
     }
 
     @Test
@@ -58,6 +58,17 @@ class PlanBuilderTest {
         assertEquals(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS, p.cloneFlags());
         assertEquals(List.of(new LaunchPlan.NamespaceJoin(CLONE_NEWNET, "/proc/42/ns/net")), p.joins());
         assertEquals("h", p.hostname());
+    }
+
+    /** As runc and crun: the rootfs is set up in a mount namespace joined by path; never in the host's own. */
+    @Test
+    void aMountNamespaceMayBeJoinedByPathButNotTheHosts() {
+        LaunchPlan p = plan(BASE.replace("{\"type\": \"mount\"}", "{\"type\": \"mount\", \"path\": \"/proc/42/ns/mnt\"}"));
+        assertEquals(CLONE_NEWPID | CLONE_NEWUTS, p.cloneFlags());
+        assertEquals(List.of(new LaunchPlan.NamespaceJoin(CLONE_NEWNS, "/proc/42/ns/mnt"),
+                new LaunchPlan.NamespaceJoin(CLONE_NEWNET, "/proc/42/ns/net")), p.joins());
+        assertInvalid(BASE.replace("{\"type\": \"mount\"}", "{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}"),
+                "linux.namespaces[1].path: is the host's mount namespace; the container needs a mount namespace of its own");
     }
 
     @Test
@@ -149,7 +160,8 @@ class PlanBuilderTest {
     void validationNamesTheField() {
         assertInvalid(BASE.replace("{\"type\": \"uts\"}", "{\"type\": \"pid\"}"),
                 "linux.namespaces[2]: duplicate namespace type \"pid\"");
-        assertInvalid(BASE.replace("{\"type\": \"mount\"}, ", ""), "linux.namespaces: a new mount namespace is required");
+        assertInvalid(BASE.replace("{\"type\": \"mount\"}, ", ""),
+                "linux.namespaces: the container needs a mount namespace of its own: a new one, or one joined by path");
         assertInvalid(BASE.replace("{\"type\": \"uts\"},", ""), "hostname: cannot be set without a private UTS namespace");
         assertInvalid(BASE.replace("\"CAP_CHOWN\"", "\"CAP_NOPE\""), "process.capabilities.bounding[1]: unknown capability \"CAP_NOPE\"");
         assertInvalid(BASE.replace("RLIMIT_CORE", "RLIMIT_NOPE"), "process.rlimits[1].type: unknown rlimit \"RLIMIT_NOPE\"");

@@ -46,8 +46,7 @@ class HooksIT extends ConformanceBase {
         String hostMnt = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
 
         assertTrue(r.out().startsWith("startContainer ran\n{"), r.out());
-        assertTrue(r.out().contains("\"status\": \"creating\"") || r.out().contains("\"status\" : \"creating\"")
-                || r.out().contains("\"id\""), r.out());
+        assertTrue(r.out().contains("\"id\""), r.out());
         assertTrue(r.out().endsWith("process ran\n"), r.out());
         for (String kind : List.of("prestart", "createRuntime", "poststart", "poststop")) {
             assertEquals(hostMnt, Files.readString(out.resolve(kind + ".ns")).trim(), kind + " ran outside the host namespace");
@@ -55,7 +54,11 @@ class HooksIT extends ConformanceBase {
             assertEquals(id, state.get("id"), kind);
             assertEquals(bundle.dir.toString(), state.get("bundle"), kind);
         }
-        assertEquals("creating", ((Map<?, ?>) Json.parse(Files.readString(out.resolve("prestart.json")))).get("status"));
+        // The hooks of create run after its step 2 (the environment is made): "created", as crun and the suite
+        // (runtime-tools' hooks_stdin) have it; runc says "creating".
+        for (String kind : List.of("prestart", "createRuntime", "createContainer")) {
+            assertEquals("created", ((Map<?, ?>) Json.parse(Files.readString(out.resolve(kind + ".json")))).get("status"), kind);
+        }
         assertEquals("running", ((Map<?, ?>) Json.parse(Files.readString(out.resolve("poststart.json")))).get("status"));
         assertEquals("stopped", ((Map<?, ?>) Json.parse(Files.readString(out.resolve("poststop.json")))).get("status"));
         assertTrue(((Number) ((Map<?, ?>) Json.parse(Files.readString(out.resolve("createContainer.json")))).get("pid")).intValue() > 0);

@@ -51,4 +51,40 @@ class NamespacesIT extends ConformanceBase {
         bundle.shell("readlink /proc/self/ns/net");
         assertEquals(netns + "\n", runOk());
     }
+
+    /** As runc and crun (runtime-tools' linux_ns_path): the rootfs is set up in the joined mount namespace. */
+    @Test
+    void joinsAMountNamespaceByPath() throws Exception {
+        String hostMnt = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        List<String> hostMounts = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sleep", "300")
+                .redirectErrorStream(true).start();
+        try {
+            Path nsLink = Path.of("/proc", Long.toString(holder.pid()), "ns", "mnt");
+            String mnt = hostMnt;
+            for (long deadline = System.nanoTime() + 5_000_000_000L; mnt.equals(hostMnt) && System.nanoTime() < deadline; ) {
+                Thread.sleep(20);
+                mnt = Files.readSymbolicLink(nsLink).toString();
+            }
+            assertNotEquals(hostMnt, mnt, "unshare did not make a mount namespace");
+            List<Object> namespaces = bundle.list("linux.namespaces");
+            namespaces.removeIf(n -> "mount".equals(((Map<?, ?>) n).get("type")));
+            namespaces.add(new LinkedHashMap<>(Map.of("type", "mount", "path", nsLink.toString())));
+            bundle.shell("readlink /proc/self/ns/mnt; ls /bin/busybox");
+            assertEquals(mnt + "\n/bin/busybox\n", runOk());
+            assertEquals(hostMounts, Files.readAllLines(Path.of("/proc/self/mountinfo")), "the host's mounts changed");
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** Setting a rootfs up in the host's own mount namespace would pivot the host's root: refused. */
+    @Test
+    void theHostsMountNamespaceIsRefused() throws Exception {
+        List<Object> namespaces = bundle.list("linux.namespaces");
+        namespaces.removeIf(n -> "mount".equals(((Map<?, ?>) n).get("type")));
+        namespaces.add(new LinkedHashMap<>(Map.of("type", "mount", "path", "/proc/" + ProcessHandle.current().pid() + "/ns/mnt")));
+        assertCreateFailsCleanly("is the host's mount namespace; the container needs a mount namespace of its own");
+    }
 }
