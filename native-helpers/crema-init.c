@@ -73,6 +73,7 @@ static char *process_state_json; /* what the seccomp agent gets with the listene
 static int listener_fd = -1;     /* connected to the seccomp agent in stage1, on the host */
 static int exec_root_fd = -1;    /* exec mode: O_PATH fd of the container init's root */
 static int console_fd = -1;      /* connected to the console socket in stage1, on the host */
+static int sources_sock[2] = {-1, -1}; /* stage1 -> init: bind sources opened as the host's root */
 
 /* ---- sync socket ---- */
 
@@ -394,10 +395,23 @@ static int idmap_userns(const char *uid_map, const char *gid_map, const char *wh
  * is right) and has not joined any user namespace yet (hostIDs are the host's).
  * The init inherits the fds. -1: the container's own user namespace.
  */
-static int idmap_fds[512];
+static int *idmap_fds;  /* per mount: the user namespace of its idmap, or -1 */
+static int *source_fds; /* per mount: its bind source as stage1 opened it (send_bind_sources), or -1 */
+
+static int *fd_per_mount(void)
+{
+	int *fds = malloc((plan.n_mounts ? plan.n_mounts : 1) * sizeof(int));
+	if (!fds)
+		fail(ENOMEM, "allocate fds for %zu mounts", plan.n_mounts);
+	for (size_t i = 0; i < plan.n_mounts; i++)
+		fds[i] = -1;
+	return fds;
+}
 
 static void prepare_idmaps(void)
 {
+	idmap_fds = fd_per_mount();
+	source_fds = fd_per_mount();
 	for (size_t i = 0; i < plan.n_mounts; i++) {
 		const struct plan_mount *m = &plan.mounts[i];
 		idmap_fds[i] = (m->flags2 & PLAN_MOUNT_IDMAP) && *m->uid_map
@@ -592,7 +606,7 @@ static void do_mounts(void)
 			close(dst);
 			continue;
 		}
-		int sfd = bind ? open(m->source, O_PATH | O_CLOEXEC) : -1; /* a host path: pin it */
+		int sfd = !bind ? -1 : source_fds[i] >= 0 ? source_fds[i] : open(m->source, O_PATH | O_CLOEXEC);
 		if (bind && sfd < 0)
 			fail(errno, "open bind source \"%s\"", m->source);
 		int tree = bind ? bind_tree(m, sfd) : new_fs_tree(m, data);
@@ -1288,6 +1302,30 @@ static void add_home(void)
 }
 
 /* The container init: PLAN.md "Executing it", strictly in that order. */
+/* The fds send_bind_sources sent, each with its mount's index; stage1's exit ends the list. */
+static void receive_bind_sources(void)
+{
+	for (;;) {
+		uint32_t index;
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = {&index, sizeof(index)};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		ssize_t n = recvmsg(sources_sock[1], &msg, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail(errno, "receive the bind sources");
+		if (n == 0)
+			break;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		if (n != sizeof(index) || !c || c->cmsg_type != SCM_RIGHTS || index >= plan.n_mounts)
+			fail(EPROTO, "receive the bind sources: a malformed message");
+		memcpy(&source_fds[index], CMSG_DATA(c), sizeof(int));
+	}
+	close(sources_sock[1]);
+	sources_sock[1] = -1;
+}
+
 static void __attribute__((noreturn)) init(void)
 {
 	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE + 1); /* +1: room for a NUL */
@@ -1303,6 +1341,8 @@ static void __attribute__((noreturn)) init(void)
 		ack_buf[4 + n] = 0; /* within the +1 of the allocation */
 		process_state_json = state_json + state_len + 1;
 	}
+	if (sources_sock[1] >= 0)
+		receive_bind_sources();
 	/* the container gets its own session, and unless --no-new-keyring its own keyring,
 	 * so the keys of the caller's session stay out of reach */
 	if (setsid() < 0)
@@ -1395,6 +1435,53 @@ static void join_namespaces(void)
 			fail(errno, "setns \"%s\"", plan.ns_joins[i].path);
 		close(fds[i]);
 	}
+}
+
+/*
+ * In a new user namespace the init is an unprivileged id of the host by the
+ * time it mounts: a bind source below a directory only the host's root may
+ * enter would be out of its reach. So stage1, still the host's root, enters
+ * the init's mount namespace (a copy of ours: open_tree there takes only its
+ * own mounts) and opens each bind source O_PATH, as runc and crun do, and
+ * sends the fds over. The init uses each once and closes it before any code
+ * of the container runs. A source stage1 cannot open is left to the init,
+ * which says why it cannot either.
+ */
+static void send_bind_sources(long pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
+	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || setns(ns, CLONE_NEWNS))
+		fail(errno, "enter the container's mount namespace \"%s\"", path);
+	close(ns);
+	for (uint32_t i = 0; i < plan.n_mounts; i++) {
+		if (plan.mounts[i].kind != PLAN_MOUNT_BIND)
+			continue;
+		int fd = open(plan.mounts[i].source, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+		struct iovec iov = {&i, sizeof(i)};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		if (sendmsg(sources_sock[0], &msg, MSG_NOSIGNAL) < 0)
+			fail(errno, "send bind source \"%s\"", plan.mounts[i].source);
+		close(fd);
+	}
+	close(sources_sock[0]);
+}
+
+static int has_bind_mounts(void)
+{
+	for (size_t i = 0; i < plan.n_mounts; i++)
+		if (plan.mounts[i].kind == PLAN_MOUNT_BIND)
+			return 1;
+	return 0;
 }
 
 #ifndef MFD_EXEC
@@ -1501,13 +1588,23 @@ int main(int argc, char **argv, char **envp)
 		close(fd);
 	}
 	set_cpu_affinity(&plan.cpu_affinity_initial, "initial");
+	if ((plan.clone_flags & CLONE_NEWUSER) && has_bind_mounts() &&
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sources_sock))
+		fail(errno, "socketpair for the bind sources");
 
 	long pid = syscall(SYS_clone, (unsigned long)(plan.clone_flags & ~(uint64_t)CLONE_NEWTIME) | SIGCHLD,
 			   0, 0, 0, 0);
 	if (pid < 0)
 		fail(errno, "clone");
-	if (pid == 0)
+	if (pid == 0) {
+		if (sources_sock[0] >= 0)
+			close(sources_sock[0]); /* stage1's end: its exit is the end of the list */
 		init();
+	}
+	if (sources_sock[0] >= 0) {
+		close(sources_sock[1]);
+		send_bind_sources(pid);
+	}
 	put_le32(pid_msg, (uint32_t)pid);
 	if (send_msg(SYNC_PID, pid_msg, sizeof(pid_msg)))
 		fail(errno, "send PID");

@@ -172,6 +172,8 @@ public final class PlanBuilder {
         return new InvalidSpecException(path, "not supported by this version of crema yet");
     }
 
+    static final int MAX_MOUNT_STEPS = 4096;
+
     private List<MountStep> mounts() {
         List<MountStep> steps = new ArrayList<>();
         List<Mount> mounts = spec.mounts() == null ? List.of() : spec.mounts();
@@ -200,6 +202,10 @@ public final class PlanBuilder {
                 steps.add(new MountStep(MountKind.FILESYSTEM, false, o.flags(), o.propagation(), o.attrSet(),
                         o.attrClear(), source.isEmpty() ? type : source, dest, type, o.data(), extras));
             }
+        }
+        // crema-init's plan holds at most MAX_MOUNT_STEPS (native-helpers/PLAN.md): say so here, by the field
+        if (steps.size() > MAX_MOUNT_STEPS) {
+            throw new InvalidSpecException("mounts", "at most " + MAX_MOUNT_STEPS + " mounts are allowed, got " + steps.size());
         }
         return List.copyOf(steps);
     }

@@ -92,6 +92,17 @@ class PlanBuilderTest {
                 "/host/file", "/etc/f", "", ""), m.get(3));
     }
 
+    /** The helper's plan holds a bounded number of mount steps: more is refused by the field, not by the helper. */
+    @Test
+    void moreMountsThanThePlanHoldsAreRefused() {
+        String tmpfs = "{\"destination\": \"/t\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},";
+        int room = PlanBuilder.MAX_MOUNT_STEPS - plan(BASE).mounts().size();
+        String full = BASE.replace("\"mounts\": [", "\"mounts\": [" + tmpfs.repeat(room));
+        assertEquals(PlanBuilder.MAX_MOUNT_STEPS, plan(full).mounts().size());
+        assertInvalid(BASE.replace("\"mounts\": [", "\"mounts\": [" + tmpfs.repeat(room + 1)),
+                "mounts: at most 4096 mounts are allowed, got 4097");
+    }
+
     @Test
     void aCgroupMountOnV1IsATmpfsWithABindPerHierarchy() {
         List<MountStep> m = plan(BASE).mounts();

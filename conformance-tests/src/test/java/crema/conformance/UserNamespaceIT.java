@@ -68,6 +68,32 @@ class UserNamespaceIT extends ConformanceBase {
         assertTrue(out.contains("400000"), out);
     }
 
+    /**
+     * A bind source that only the host's root can reach (below a 0700 directory of root's, or of another
+     * user's) is opened by crema-init while it is still the host's root, as runc and crun open it: the
+     * container's root, an unprivileged id outside, could not.
+     */
+    @Test
+    void bindSourcesOnlyTheHostsRootCanReach() throws Exception {
+        userns(500000);
+        List<String> sources = new ArrayList<>();
+        for (int owner : new int[] {0, 1234}) {
+            Path closed = tmp.resolve("closed-" + owner), data = closed.resolve("data");
+            Files.createDirectories(data);
+            Files.writeString(data.resolve("f"), "from-" + owner);
+            Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setAttribute(closed, "unix:uid", owner);
+            sources.add(data.toString());
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            Files.createDirectories(bundle.rootfs.resolve("src" + i)); // as an image has them: root's rootfs
+            bundle.list("mounts").add(new LinkedHashMap<>(Map.of("destination", "/src" + i, "type", "bind",
+                    "source", sources.get(i), "options", List.of("rbind", "ro"))));
+        }
+        bundle.shell("cat /src0/f; echo; cat /src1/f");
+        assertEquals("from-0\nfrom-1234", runOk().strip());
+    }
+
     @Test
     void mappingsWithoutAUserNamespaceAreRefused() throws Exception {
         bundle.set("linux.uidMappings", new ArrayList<>(List.of(new LinkedHashMap<>(Map.of("containerID", 0, "hostID", 1000, "size", 1)))));
