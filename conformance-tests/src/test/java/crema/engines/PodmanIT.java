@@ -5,21 +5,27 @@ import static crema.engines.Engine.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Rootful podman 4.3 (with conmon) on crema, configured as the README says:
- * containers.conf names crema's path under [engine.runtimes] with
- * runtime_supports_json, cgroupfs, and its own storage. As
+ * Rootful podman 4.3 (with conmon) on crema, configured as the README says,
+ * on top of the distribution's own containers.conf: crema's path under
+ * [engine.runtimes] with runtime_supports_json, cgroupfs, and its own storage. As
  * ../shared/clients/podman-smoke.sh checks it, as JUnit tests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,22 +41,15 @@ class PodmanIT {
         cleanUp();
         long[] limits = runtimeLimits();
         // Without CAP_SYS_RESOURCE podman's default rlimits (1048576) cannot be set by any runtime: use the hard ones.
-        Engine.write(VAR.resolve("containers.conf"), """
-                [containers]
-                default_ulimits = ["nofile=%d:%d", "nproc=%d:%d"]
-                [engine]
-                runtime = "crema"
-                runtime_supports_json = ["crema"]
-                cgroup_manager = "cgroupfs"
-                events_logger = "file"
-                events_logfile_path = "%s"
-                tmp_dir = "%s"
-                [engine.runtimes]
-                crema = ["%s"]
-                [network]
-                network_config_dir = "%s"
-                """.formatted(limits[0], limits[0], limits[1], limits[1], RUN.resolve("events.log"), RUN.resolve("tmp"),
-                Engine.CREMA, VAR.resolve("networks")));
+        Engine.write(VAR.resolve("containers.conf"), distributionConf(Map.of(
+                "containers", List.of("default_ulimits = [\"nofile=%d:%d\", \"nproc=%d:%d\"]".formatted(limits[0],
+                        limits[0], limits[1], limits[1])),
+                "engine", List.of("runtime = \"crema\"", "runtime_supports_json = [\"crema\"]",
+                        "cgroup_manager = \"cgroupfs\"", "events_logger = \"file\"",
+                        "events_logfile_path = \"" + RUN.resolve("events.log") + "\"",
+                        "tmp_dir = \"" + RUN.resolve("tmp") + "\""),
+                "engine.runtimes", List.of("crema = [\"" + Engine.CREMA + "\"]"),
+                "network", List.of("network_config_dir = \"" + VAR.resolve("networks") + "\""))));
         Engine.write(VAR.resolve("storage.conf"), """
                 [storage]
                 driver = "overlay"
@@ -81,6 +80,39 @@ class PodmanIT {
         if (Files.exists(limits)) hard = Engine.hardLimits(limits);
         Engine.wipe(VAR.resolve("graph"));
         return hard;
+    }
+
+    /**
+     * The distribution's containers.conf (its default_capabilities, default_sysctls... shape the config.json and
+     * seccomp profile users' podman writes), with only the given keys set, each in its table. CONTAINERS_CONF
+     * replaces every system file, so the suite's file starts from the one podman would read.
+     */
+    static String distributionConf(Map<String, List<String>> keysByTable) {
+        Path base = Path.of("/etc/containers/containers.conf");
+        if (!Files.exists(base)) base = Path.of("/usr/share/containers/containers.conf");
+        List<String> lines;
+        try {
+            lines = Files.exists(base) ? Files.readAllLines(base) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Set<String> keys = new HashSet<>();
+        keysByTable.values().forEach(l -> l.forEach(k -> keys.add(k.substring(0, k.indexOf('=')).strip())));
+        Set<String> written = new HashSet<>();
+        StringBuilder out = new StringBuilder();
+        for (String line : lines) {
+            Matcher table = Pattern.compile("\\[([a-z_.]+)\\]\\s*").matcher(line);
+            Matcher key = Pattern.compile("([a-z_]+)\\s*=.*").matcher(line);
+            if (key.matches() && keys.contains(key.group(1))) continue;
+            out.append(line).append('\n');
+            if (table.matches() && keysByTable.containsKey(table.group(1)) && written.add(table.group(1))) {
+                keysByTable.get(table.group(1)).forEach(k -> out.append(k).append('\n'));
+            }
+        }
+        keysByTable.forEach((table, l) -> {
+            if (written.add(table)) out.append('[').append(table).append("]\n").append(String.join("\n", l)).append('\n');
+        });
+        return out.toString();
     }
 
     @AfterAll
@@ -128,6 +160,24 @@ class PodmanIT {
         assertEquals(3, podmanRun("--rm", Engine.IMAGE, "sh", "-c", "exit 3").exit());
         Engine.Result missing = podmanRun("--rm", Engine.IMAGE, "/nonexistent-binary");
         assertEquals(127, missing.exit(), "podman maps crema's error for a missing binary to 127: " + missing.err());
+    }
+
+    /**
+     * What the distribution's containers.conf asks for reaches the container: its default_capabilities (Debian's
+     * lack AUDIT_WRITE, so podman writes a seccomp profile that repeats a rule for socket) and default_sysctls.
+     */
+    @Test
+    void theDistributionsDefaultsTakeEffect() {
+        String distribution = distributionConf(Map.of()).lines().filter(l -> !l.strip().startsWith("#"))
+                .reduce("", (a, b) -> a + b + "\n");
+        String out = podmanRun("--rm", Engine.IMAGE, "sh", "-c",
+                "grep CapBnd /proc/self/status | cut -f2; cat /proc/sys/net/ipv4/ping_group_range").ok().out();
+        long bounding = Long.parseLong(out.lines().findFirst().orElseThrow(), 16);
+        boolean auditWrite = (bounding & (1L << 29)) != 0;
+        assertEquals(distribution.contains("\"AUDIT_WRITE\""), auditWrite, "CAP_AUDIT_WRITE in the bounding set: " + out);
+        if (distribution.contains("\"net.ipv4.ping_group_range=0 0\"")) {
+            assertEquals("0\t0", out.lines().skip(1).findFirst().orElseThrow(), out);
+        }
     }
 
     @Test
