@@ -26,6 +26,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws java.io.IOException {
+        InheritedFds.record(); // first: before crema opens an fd of its own
         if (args.length >= 1 && args[0].equals("--aot-training")) {
             Training.main(args); // the build's training run for the AOT cache, on the same -jar class path
             return;
