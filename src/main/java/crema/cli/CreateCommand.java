@@ -10,7 +10,6 @@ import crema.lifecycle.NotifyProxy;
 import crema.lifecycle.Start;
 import crema.state.StateStore;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -62,14 +61,8 @@ final class CreateCommand {
         }
     }
 
-    /** The fds >= 3 the launcher saw when crema started; null when started without it (tests). */
+    /** The fds >= 3 the caller passed ({@link InheritedFds}); null when unknown (tests). */
     static Set<Integer> inheritedFds() {
-        String list = System.getenv("_CREMA_INHERITED_FDS");
-        if (list == null) return null;
-        Set<Integer> fds = new HashSet<>();
-        for (String s : list.split(",")) {
-            if (!s.isEmpty()) fds.add(Integer.parseInt(s));
-        }
-        return fds;
+        return InheritedFds.get();
     }
 }

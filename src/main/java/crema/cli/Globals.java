@@ -5,8 +5,9 @@ import java.nio.file.Path;
 
 /** The global flags and streams every command sees. */
 record Globals(Path root, boolean systemdCgroup, PrintStream out, PrintStream err, Log log) {
-    /** Where crema-init and libcremasys live (set by the launcher). */
+    /** Where crema-init and libcremasys live ({@link crema.sys.Sys#libdir}; the current dir if unknown). */
     static Path libdir() {
-        return Path.of(System.getProperty("crema.libdir", "."));
+        Path dir = crema.sys.Sys.libdir();
+        return dir != null ? dir : Path.of(".");
     }
 }

@@ -25,17 +25,13 @@ public final class Main {
 
     private Main() {}
 
-    public static void main(String[] args) throws java.io.IOException {
-        if (args.length >= 1 && args[0].equals("--aot-training")) {
-            Training.main(args); // the build's training run for the AOT cache, on the same -jar class path
-            return;
-        }
+    public static void main(String[] args) {
+        InheritedFds.record(); // first: before crema opens an fd of its own
         int code = run(System.out, System.err, args);
         ConsoleSocket.closeAll();
         System.out.flush();
         System.err.flush();
-        // halt, not exit: crema has no exit hooks, and System.exit sets up
-        // System.Logger (~60 classes outside the AOT cache, 4-7 ms) to log itself.
+        // halt, not exit: crema has no exit hooks to run.
         Runtime.getRuntime().halt(code);
     }
 

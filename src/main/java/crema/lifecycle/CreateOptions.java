@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * What `create` (and `run`) was asked.
  *
- * @param inheritedFds the fds >= 3 the caller really passed (from the launcher), null if unknown
+ * @param inheritedFds the fds >= 3 the caller really passed (listed as crema started), null if unknown
  * @param foreground   a `run` that waits: with process.terminal and no console socket, crema takes the pty
  * @param listenFds    systemd's socket-activation fds (3 .. 3+n-1, before the preserved ones), 0 for none
  * @param notifySocket the caller's NOTIFY_SOCKET, null for none

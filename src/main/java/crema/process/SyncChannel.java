@@ -48,6 +48,8 @@ public final class SyncChannel implements AutoCloseable {
             n = Sys.recv(fd, buf, TIMEOUT_MS);
         } catch (SysException e) {
             if (e.errno() == Errno.ETIMEDOUT) throw new HelperException(0, "timed out waiting for " + step);
+            // the init died (an OOM kill during setup) before it read crema's last message
+            if (e.errno() == Errno.ECONNRESET) throw new HelperException(0, "container init exited before " + step);
             throw e;
         }
         if (n == 0) throw new HelperException(0, "container init exited before " + step);

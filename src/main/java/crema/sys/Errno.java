@@ -21,6 +21,7 @@ public final class Errno {
     public static final int EPIPE = 32;
     public static final int ENXIO = 6;
     public static final int EMSGSIZE = 90;
+    public static final int ECONNRESET = 104;
     public static final int ETIMEDOUT = 110;
 
     private Errno() {}

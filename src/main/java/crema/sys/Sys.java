@@ -31,12 +31,29 @@ public final class Sys {
         load();
     }
 
+    /**
+     * Where crema-init and libcremasys lie: {@code -Dcrema.libdir} when given
+     * (tests on the JVM); in the native executable, {@code <prefix>/lib/crema}
+     * beside its {@code <prefix>/bin}; else null.
+     */
+    public static Path libdir() {
+        String dir = System.getProperty("crema.libdir");
+        if (dir != null) return Path.of(dir);
+        if (!"runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) return null;
+        try {
+            Path bin = Path.of("/proc/self/exe").toRealPath().getParent();
+            return bin.resolveSibling("lib").resolve("crema");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot find crema's own executable", e);
+        }
+    }
+
     private static void load() {
         if (loaded) return;
         synchronized (Sys.class) {
             if (loaded) return;
-            String dir = System.getProperty("crema.libdir");
-            Path lib = dir != null ? Path.of(dir, "libcremasys.so") : null;
+            Path dir = libdir();
+            Path lib = dir != null ? dir.resolve("libcremasys.so") : null;
             if (lib != null && Files.exists(lib)) {
                 System.load(lib.toAbsolutePath().toString());
             } else {
