@@ -35,7 +35,7 @@ abstract class ConformanceBase {
     @AfterEach
     void tearDown() {
         if (crema == null) return;
-        // Each crema run is a JVM start, which costs seconds in the v2 lane's emulated VM: skip the gone ones.
+        // Each crema run costs a lot in the v2 lane's emulated VM: skip the gone ones.
         for (String id : ids) {
             if (Files.exists(crema.root.resolve(id))) crema.run("delete", "--force", id);
         }

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The installed crema is a native executable: it needs no JDK at run time. */
@@ -34,5 +37,45 @@ class NativeExecutableIT extends ConformanceBase {
             assertTrue(found, name + " from " + lib + ":\n" + r.out());
         }
         assertFalse(r.out().contains("/usr/lib/jvm") || r.out().contains("not found"), r.out());
+    }
+
+    /** The image's runtime takes no options from argv: what looks like a JVM option is the container's. */
+    @Test
+    void argumentsThatLookLikeJvmOptionsReachTheContainer() {
+        String id = started("sleep 300");
+        assertEquals("-Dfoo=1 -XX:+PrintGC -Xmx1m -R:x", crema.run("exec", id, "echo", "-Dfoo=1", "-XX:+PrintGC", "-Xmx1m", "-R:x")
+                .ok().out().strip());
+        assertTrue(crema.run("state", "-Dfoo=1").err().contains("flag provided but not defined: -Dfoo"));
+    }
+
+    /**
+     * Every command, on its usual path and on an error path, ends as crema ends it: never on one of the libjvm
+     * shim's aborting stubs (SIGABRT, "libjvm shim") nor on a missing reachability registration (the image exits
+     * 172 with the registration it missed).
+     */
+    @Test
+    void noCommandReachesAnUnimplementedShimOrMissingMetadata() throws Exception {
+        Path spec = Files.createDirectories(tmp.resolve("spec"));
+        List<Crema.Result> results = new ArrayList<>();
+        bundle.shell("sleep 300").save();
+        String id = newId(), other = newId();
+        String b = bundle.dir.toString();
+        for (String[] args : new String[][] {
+                {"--version"}, {"--help"}, {"features"}, {"spec", "--bundle", spec.toString()}, {"create", "--bundle", b, id},
+                {"state", id}, {"list"}, {"list", "--format", "json"}, {"ps", id}, {"ps", "--format", "json", id},
+                {"start", id}, {"exec", id, "true"}, {"exec", "--env", "A=b", "--cwd", "/", id, "true"},
+                {"events", "--stats", id}, {"update", "--pids-limit", "100", id}, {"pause", id}, {"resume", id},
+                {"kill", id, "0"}, {"kill", "--all", id, "KILL"}, {"delete", "--force", id},
+                {"run", "--bundle", b, "--detach", other}, {"delete", "--force", other},
+                {"state", "nonexistent"}, {"create", "--bundle", tmp.resolve("none").toString(), "x"}, {"nonsense"},
+                {"checkpoint", "nonexistent"}, {"restore", "--bundle", b, "nonexistent"}}) {
+            Crema.Result r = crema.run(args);
+            results.add(r);
+            String what = String.join(" ", args) + ": exit " + r.exit() + "\n" + r.err();
+            assertTrue(r.exit() != 134 && r.exit() != 172, what);
+            assertFalse(r.err().contains("libjvm shim") || r.err().contains("Registration"), what);
+        }
+        assertEquals(0, results.get(4).exit(), results.get(4).err());
+        assertEquals(0, results.get(11).exit(), results.get(11).err());
     }
 }
