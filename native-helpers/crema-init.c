@@ -48,7 +48,7 @@
 
 enum {
 	SYNC_PLAN = 1, SYNC_PID = 2, SYNC_PID_ACK = 3, SYNC_READY = 4, SYNC_ERROR = 5,
-	SYNC_MOUNTS_DONE = 6, SYNC_MOUNTS_ACK = 7,
+	SYNC_MOUNTS_DONE = 6, SYNC_MOUNTS_ACK = 7, SYNC_SEALED = 8,
 };
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -1546,6 +1546,9 @@ int main(int argc, char **argv, char **envp)
 	}
 	sync_fd = (int)fd;
 	run_from_sealed_copy(argv, envp);
+	/* Java moves us into the container's cgroup only now: the copy is charged to the caller's, not to the container */
+	if (send_msg(SYNC_SEALED, NULL, 0))
+		fail(errno, "send SEALED");
 
 	if (!(buf = malloc(SYNC_MAX_MESSAGE)))
 		fail(ENOMEM, "allocate the plan buffer");

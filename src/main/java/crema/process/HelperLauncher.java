@@ -25,10 +25,20 @@ public final class HelperLauncher {
             int pid = Sys.spawn(helper.toString(), List.of("crema-init"), List.of(SYNC_FD_ENV + "=" + target),
                     pair[1], target);
             Sys.close(pair[1]);
-            return new Started(pid, new SyncChannel(pair[0]));
+            pair[1] = -1;
+            SyncChannel channel = new SyncChannel(pair[0]);
+            try {
+                // Only then may the caller move it into the container's cgroup: the memfd copy of itself,
+                // which it keeps until it execs the container's process, is charged to the caller's cgroup.
+                channel.expect(SyncChannel.SEALED, "crema-init to run from its sealed copy");
+            } catch (RuntimeException e) {
+                killAndReap(pid, 0, new java.util.ArrayList<>());
+                throw e;
+            }
+            return new Started(pid, channel);
         } catch (RuntimeException e) {
             Sys.closeQuietly(pair[0]);
-            Sys.closeQuietly(pair[1]);
+            if (pair[1] >= 0) Sys.closeQuietly(pair[1]);
             throw e;
         }
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Java's end of the sync socket with crema-init (native-helpers/PLAN.md):
  *
  * <pre>
+ *   init → Java    SEALED    it runs from its sealed copy (before Java moves it into the cgroup)
  *   Java → init    PLAN      the plan
  *   stage1 → Java  PID       u32 host pid of the container init
  *   Java → init    PID_ACK   id maps and cgroup are in place; payload: the state JSON for hooks
@@ -23,7 +24,8 @@ import java.nio.charset.StandardCharsets;
  * Each receive names the message it expects; anything else is a failure.
  */
 public final class SyncChannel implements AutoCloseable {
-    public static final int PLAN = 1, PID = 2, PID_ACK = 3, READY = 4, ERROR = 5, MOUNTS_DONE = 6, MOUNTS_ACK = 7;
+    public static final int PLAN = 1, PID = 2, PID_ACK = 3, READY = 4, ERROR = 5, MOUNTS_DONE = 6, MOUNTS_ACK = 7,
+            SEALED = 8;
     private static final int MAX_MESSAGE = 1 << 20;
     /** Setup (mounts, a slow disk) gets this long before crema gives up on the helper. */
     private static final int TIMEOUT_MS = 60_000;
