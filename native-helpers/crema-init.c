@@ -758,11 +758,125 @@ static void make_rootfs_parent_private(void)
 	}
 }
 
+/* mountinfo writes a space, tab, newline or backslash of a path as \ooo: decode it in place */
+static void unescape_mountinfo(char *s)
+{
+	char *out = s;
+	for (; *s; s++, out++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*out = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out = *s;
+		}
+	}
+	*out = 0;
+}
+
+/*
+ * Finds in mountinfo (read again from its start) a full proc or sysfs mount (of
+ * the filesystem's root) outside rootfs whose id is not in skip: its id and mount
+ * point into *id and path. Returns 0 when there is none left.
+ */
+static int next_full_proc_or_sysfs(FILE *mountinfo, const char *rootfs, const int *skip, size_t n_skip, int *id,
+				   char path[PATH_MAX])
+{
+	static char *line;
+	static size_t cap;
+	size_t rootfs_len = strlen(rootfs);
+
+	rewind(mountinfo);
+	while (getline(&line, &cap, mountinfo) > 0) {
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS" */
+		char *field[6], *save = NULL, *fstype = NULL, *tok;
+		size_t n = 0;
+		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+			if (n < 6)
+				field[n++] = tok;
+			else if (!strcmp(tok, "-")) {
+				fstype = strtok_r(NULL, " \n", &save);
+				break;
+			}
+		}
+		if (n < 6 || !fstype)
+			fail(EPROTO, "unexpected line in \"/proc/self/mountinfo\"");
+		if ((strcmp(fstype, "proc") && strcmp(fstype, "sysfs")) || strcmp(field[3], "/"))
+			continue;
+		unescape_mountinfo(field[4]);
+		if (!strncmp(field[4], rootfs, rootfs_len) && (!field[4][rootfs_len] || field[4][rootfs_len] == '/'))
+			continue; /* the container's own */
+		int mnt_id = atoi(field[0]);
+		size_t i = 0;
+		while (i < n_skip && skip[i] != mnt_id)
+			i++;
+		if (i < n_skip)
+			continue;
+		if (strlen(field[4]) >= PATH_MAX)
+			fail(ENAMETOOLONG, "%s mount point \"%s\"", fstype, field[4]);
+		strcpy(path, field[4]);
+		*id = mnt_id;
+		return 1;
+	}
+	if (ferror(mountinfo))
+		fail(errno, "read \"/proc/self/mountinfo\"");
+	return 0;
+}
+
+/*
+ * no_pivot leaves the host's mounts in our mount namespace, out of sight under the
+ * moved rootfs, and the kernel lets a new user namespace mount a fresh procfs or
+ * sysfs wherever a full one is in the namespace with nothing locked over it:
+ * detach the host's full ones (made slaves first, so the detach does not reach the
+ * host). One locked to its parent (our namespace is a user namespace's copy)
+ * cannot go: a tmpfs covers it, and the cover is locked in any namespace the
+ * container makes. One with another mount already over it is left as it is.
+ */
+static void detach_host_proc_and_sysfs(void)
+{
+	char rootfs[PATH_MAX], path[PATH_MAX];
+	int kept[64], id;
+	size_t n_kept = 0;
+
+	/* mountinfo shows resolved paths: compare with the rootfs's own, not the plan's spelling */
+	ssize_t len = readlink(FDPATH(root_fd), rootfs, sizeof(rootfs) - 1);
+	if (len < 0)
+		fail(errno, "readlink rootfs \"%s\"", plan.rootfs);
+	rootfs[len] = 0;
+	/* kept open: it still reads our namespace's mounts once the host's /proc is gone */
+	FILE *mountinfo = fopen("/proc/self/mountinfo", "re");
+	if (!mountinfo)
+		fail(errno, "open \"/proc/self/mountinfo\"");
+	/* each round detaches a mount or keeps one: it ends */
+	while (next_full_proc_or_sysfs(mountinfo, rootfs, kept, n_kept, &id, path)) {
+		struct statx top;
+		if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &top))
+			fail(errno, "statx \"%s\"", path);
+		if (!(top.stx_mask & STATX_MNT_ID))
+			fail(ENOSYS, "statx \"%s\" gives no mount id", path);
+		if (top.stx_mnt_id == (uint64_t)id) { /* not under another mount: act on it */
+			if (mount(NULL, path, NULL, MS_SLAVE | MS_REC, NULL))
+				fail(errno, "make the host's \"%s\" a slave", path);
+			if (!umount2(path, MNT_DETACH))
+				continue;
+			if (errno != EINVAL && errno != EPERM)
+				fail(errno, "detach the host's \"%s\"", path);
+			if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+				fail(errno, "cover the host's \"%s\" with a tmpfs", path);
+		}
+		if (n_kept == sizeof(kept) / sizeof(kept[0]))
+			fail(E2BIG, "more than %zu host proc and sysfs mounts to keep covered", n_kept);
+		kept[n_kept++] = id;
+	}
+	fclose(mountinfo);
+}
+
 static void enter_rootfs(void)
 {
 	if (fchdir(root_fd))
 		fail(errno, "chdir to rootfs \"%s\"", plan.rootfs);
 	if (plan.rootfs_flags & PLAN_ROOTFS_NO_PIVOT) {
+		detach_host_proc_and_sysfs();
 		if (mount(".", "/", NULL, MS_MOVE, NULL))
 			fail(errno, "move rootfs \"%s\" to \"/\"", plan.rootfs);
 		if (chroot("."))

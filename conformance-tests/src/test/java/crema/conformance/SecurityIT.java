@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Regressions for the runtime advisories DESIGN.md lists. */
 class SecurityIT extends ConformanceBase {
@@ -116,6 +119,35 @@ class SecurityIT extends ConformanceBase {
             stop.set(true);
             swapper.join();
         }
+    }
+
+    /**
+     * runc's no-pivot hardening (runc PR 1962): a new user namespace may mount a fresh procfs or
+     * sysfs only where a full one is already visible. With --no-pivot the host's /proc and /sys stay
+     * in the container's mount namespace, out of sight under the moved rootfs: a process that makes
+     * a user, mount and pid (and net) namespace must still be refused, as it is after pivot_root.
+     * Shown by a root container (runc's own regression config) and by a user namespace container.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aNoPivotContainerCannotMountAFreshProcOrSysfs(boolean userNamespace) throws Exception {
+        if (userNamespace) {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            bundle.list("linux.namespaces").add(new LinkedHashMap<>(Map.of("type", "user")));
+            for (String ids : List.of("linux.uidMappings", "linux.gidMappings")) {
+                bundle.set(ids, new ArrayList<>(List.of(new LinkedHashMap<>(Map.of("containerID", 0, "hostID", 400000, "size", 65536)))));
+            }
+        }
+        // mapping root into the nested user namespace needs CAP_SETFCAP in the container
+        for (String set : List.of("bounding", "effective", "permitted")) bundle.list("process.capabilities." + set).add("CAP_SETFCAP");
+        bundle.shell("unshare -mrpf mount -t tmpfs tmpfs /tmp && echo tmpfs=mounted;"
+                + " unshare -mrpf mount -t proc proc /tmp 2>/dev/null && echo proc=mounted || echo proc=refused;"
+                + " unshare -mrpfn mount -t sysfs sysfs /tmp 2>/dev/null && echo sysfs=mounted || echo sysfs=refused").save();
+        String pivoted = crema.run("run", "--bundle", bundle.dir.toString(), newId()).ok().out();
+        assumeTrue(pivoted.startsWith("tmpfs=mounted\n"), "no nested user namespaces here: " + pivoted);
+        assertEquals("tmpfs=mounted\nproc=refused\nsysfs=refused\n", pivoted);
+        String noPivot = crema.run("run", "--no-pivot", "--bundle", bundle.dir.toString(), newId()).ok().out();
+        assertEquals(pivoted, noPivot);
     }
 
     /** CVE-2022-29162: exec never hands out inheritable capabilities, whatever --cap asks. */
