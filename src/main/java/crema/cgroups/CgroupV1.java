@@ -76,6 +76,7 @@ public final class CgroupV1 implements CgroupManager {
                 created.addAll(made);
                 if (!made.contains(d.path())) CgroupFiles.checkEmpty(d.path());
                 if (Files.exists(d.path().resolve("cpuset.cpus"))) inheritCpuset(made);
+                CgroupFiles.checkNotFrozen(d.path());
             }
         } catch (RuntimeException e) {
             CgroupFiles.removeAll(created);

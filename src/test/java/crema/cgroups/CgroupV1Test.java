@@ -96,6 +96,18 @@ class CgroupV1Test {
     }
 
     @Test
+    void aFrozenCgroupIsRefusedAndWhatCreateMadeIsRemoved() throws Exception {
+        Path frozen = Files.createDirectories(root.resolve("unified/frozen"));
+        Files.writeString(frozen.resolve("cgroup.procs"), "");
+        Files.writeString(frozen.resolve("cgroup.events"), "populated 0\nfrozen 1\n");
+        var e = assertThrows(crema.state.ContainerException.class, () -> v1.create(v1.locate("/frozen", "id")));
+        assertTrue(e.getMessage().startsWith("linux.cgroupsPath: cgroup " + frozen + " is frozen (cgroup.events: frozen 1)"),
+                e.getMessage());
+        assertTrue(Files.isDirectory(frozen));
+        for (String h : List.of("memory", "cpuset", "systemd")) assertFalse(Files.exists(root.resolve(h).resolve("frozen")), h);
+    }
+
+    @Test
     void anExistingEmptyCgroupIsUsedButNotCreated() throws Exception {
         Files.createDirectories(root.resolve("memory/empty/child"));
         Files.writeString(root.resolve("memory/empty/cgroup.procs"), "");

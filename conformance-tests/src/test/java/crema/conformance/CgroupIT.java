@@ -3,9 +3,11 @@ package crema.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +121,57 @@ class CgroupIT extends ConformanceBase {
         } finally {
             Files.deleteIfExists(parent);
         }
+    }
+
+    /** The cgroup2 trees mounted: v2's root, or a hybrid host's unified tree; none on a pure v1 host. */
+    private static List<Path> cgroup2Trees() {
+        return CgroupFs.hierarchies().stream().filter(h -> Files.exists(h.resolve("cgroup.controllers"))).toList();
+    }
+
+    /** No tree but the test's own (mine, or null) holds a cgroup of that name: crema removed what it made. */
+    private static void assertNoDirNamed(String name, Path mine) {
+        for (Path h : CgroupFs.hierarchies()) {
+            if (!h.equals(mine)) assertFalse(Files.exists(h.resolve(name)), "left behind in " + h);
+        }
+    }
+
+    /**
+     * A frozen cgroup (v1 freezer.state, v2 or hybrid unified cgroup.freeze),
+     * or one below a frozen parent, would hold the init stopped forever:
+     * create refuses it at once, naming the cgroup, and leaves nothing.
+     */
+    @Test
+    void aFrozenCgroupOrParentIsRefusedAtOnce() throws Exception {
+        List<Path> trees = new ArrayList<>(cgroup2Trees());
+        if (CgroupFs.v1Has("freezer")) trees.add(hierarchy("freezer"));
+        assumeTrue(!trees.isEmpty(), "no freezer on this host");
+        String name = "crema-frozen-" + ProcessHandle.current().pid();
+        for (Path tree : trees) {
+            Path frozen = Files.createDirectory(tree.resolve(name));
+            try {
+                setFrozen(frozen, true);
+                for (String path : List.of("/" + name, "/" + name + "/ctr")) {
+                    bundle.set("linux.cgroupsPath", path);
+                    Path dir = tree.resolve(path.substring(1));
+                    long start = System.nanoTime();
+                    assertCreateFailsCleanly("linux.cgroupsPath: cgroup " + dir + " is frozen");
+                    assertTrue(System.nanoTime() - start < 30_000_000_000L, "create took more than 30 s");
+                    assertFalse(Files.exists(frozen.resolve("ctr")), "the cgroup crema made was left");
+                    assertEquals(List.of(), Files.readAllLines(frozen.resolve("cgroup.procs")));
+                    assertNoDirNamed(name, tree);
+                }
+            } finally {
+                setFrozen(frozen, false);
+                for (String left : ids) {
+                    if (Files.exists(crema.root.resolve(left))) crema.run("delete", "--force", left);
+                }
+                CgroupFs.remove(List.of(frozen.resolve("ctr"), frozen));
+            }
+        }
+    }
+
+    private static void setFrozen(Path dir, boolean frozen) throws Exception {
+        if (Files.exists(dir.resolve("freezer.state"))) Files.writeString(dir.resolve("freezer.state"), frozen ? "FROZEN" : "THAWED");
+        else Files.writeString(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
     }
 }
