@@ -135,6 +135,41 @@ class CgroupIT extends ConformanceBase {
         }
     }
 
+    @Test
+    void createdParentsOfANestedCpusetGetTheirParentsCpusAndMems() throws Exception {
+        assumeTrue(CgroupFs.v1Has("cpuset"), "no v1 cpuset hierarchy (a v2 cpuset with no cpus of its own uses its parent's)");
+        Path cpuset = hierarchy("cpuset");
+        String name = "crema-cpuset-" + ProcessHandle.current().pid();
+        bundle.set("linux.cgroupsPath", "/" + name + "/a/b");
+        String id = started("sleep 300");
+        for (Path d : List.of(cpuset.resolve(name), cpuset.resolve(name + "/a"), cpuset.resolve(name + "/a/b"))) {
+            for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                assertEquals(Files.readString(cpuset.resolve(f)).trim(), Files.readString(d.resolve(f)).trim(), d + "/" + f);
+            }
+        }
+        assertInitIn(id, cpuset.resolve(name + "/a/b"));
+        crema.run("delete", "--force", id).ok();
+        assertNoDirNamed(name, null);
+    }
+
+    /** A cpuset with no cpus takes no process (ENOSPC), and one crema did not make is not crema's to fill. */
+    @Test
+    void anExistingCpusetWithoutCpusIsRefusedAndLeftAsItWas() throws Exception {
+        assumeTrue(CgroupFs.v1Has("cpuset"), "no v1 cpuset hierarchy (a v2 cpuset with no cpus of its own uses its parent's)");
+        String name = "crema-nocpus-" + ProcessHandle.current().pid();
+        Path mine = Files.createDirectory(hierarchy("cpuset").resolve(name));
+        try {
+            assumeTrue(Files.readString(mine.resolve("cpuset.cpus")).isBlank(), "the host fills a new cpuset (clone_children)");
+            bundle.set("linux.cgroupsPath", "/" + name + "/ctr");
+            assertCreateFailsCleanly("linux.cgroupsPath: cgroup " + mine + " has no cpuset.cpus");
+            assertEquals("", Files.readString(mine.resolve("cpuset.cpus")).trim(), "crema wrote to a cgroup it did not make");
+            assertFalse(Files.exists(mine.resolve("ctr")), "the cgroup crema made was left");
+            assertNoDirNamed(name, hierarchy("cpuset"));
+        } finally {
+            CgroupFs.remove(List.of(mine.resolve("ctr"), mine));
+        }
+    }
+
     /**
      * A frozen cgroup (v1 freezer.state, v2 or hybrid unified cgroup.freeze),
      * or one below a frozen parent, would hold the init stopped forever:
