@@ -136,6 +136,21 @@ class CgroupIT extends ConformanceBase {
     }
 
     @Test
+    void execJoinsEveryHierarchyOfTheInitTheUnifiedOneIncluded() throws Exception {
+        String name = "crema-exec-" + ProcessHandle.current().pid();
+        bundle.set("linux.cgroupsPath", "/" + name);
+        String id = started("sleep 300");
+        crema.run("exec", "--detach", "--pid-file", tmp.resolve("exec.pid").toString(), id, "sleep", "300").ok();
+        String exec = Files.readString(tmp.resolve("exec.pid")).trim();
+        List<String> init = Files.readAllLines(Path.of("/proc", Integer.toString(initPid(id)), "cgroup"));
+        // a hybrid host's cgroup2 tree shows as "0::": the init is in the container's cgroup there too
+        if (!cgroup2Trees().isEmpty()) assertTrue(init.contains("0::/" + name), "init: " + init);
+        assertEquals(init, Files.readAllLines(Path.of("/proc", exec, "cgroup")), "the exec'd process's cgroups");
+        crema.run("delete", "--force", id).ok();
+        assertNoDirNamed(name, null);
+    }
+
+    @Test
     void createdParentsOfANestedCpusetGetTheirParentsCpusAndMems() throws Exception {
         assumeTrue(CgroupFs.v1Has("cpuset"), "no v1 cpuset hierarchy (a v2 cpuset with no cpus of its own uses its parent's)");
         Path cpuset = hierarchy("cpuset");
