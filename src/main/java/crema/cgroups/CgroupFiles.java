@@ -63,6 +63,24 @@ final class CgroupFiles {
                 + "); a container needs an empty cgroup");
     }
 
+    /**
+     * A frozen cgroup, or one below a frozen parent, would stop the init
+     * before it reports back, and create would wait for ever: refused (runc
+     * refuses a frozen v1 one). v1's freezer.state and v2's cgroup.events
+     * (a hybrid host's unified tree has it too) give the state the parents'
+     * freeze makes; hierarchy roots have neither file.
+     */
+    static void checkNotFrozen(Path dir) {
+        String why = null;
+        Path v1 = dir.resolve("freezer.state");
+        if (Files.exists(v1) && !read(v1).equals("THAWED")) why = "freezer.state " + read(v1);
+        Path events = dir.resolve("cgroup.events");
+        if (Files.exists(events) && keyValues(events).getOrDefault("frozen", 0L) != 0) why = "cgroup.events: frozen 1";
+        if (why == null) return;
+        throw new ContainerException("linux.cgroupsPath: cgroup " + dir + " is frozen (" + why
+                + "); a container cannot start in a frozen cgroup: thaw it (or its frozen parent) first");
+    }
+
     /** The pids in dir's cgroup.procs and in those of every cgroup below it. */
     private static void processesUnder(Path dir, List<Integer> into) throws IOException {
         for (String line : crema.sys.SmallFile.readLines(dir.resolve("cgroup.procs"))) {

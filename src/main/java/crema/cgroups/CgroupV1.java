@@ -75,7 +75,8 @@ public final class CgroupV1 implements CgroupManager {
                 List<Path> made = CgroupFiles.mkdirs(d.path());
                 created.addAll(made);
                 if (!made.contains(d.path())) CgroupFiles.checkEmpty(d.path());
-                if (Files.exists(d.path().resolve("cpuset.cpus"))) inheritCpuset(made);
+                if (Files.exists(d.path().resolve("cpuset.cpus"))) inheritCpuset(d.path(), made);
+                CgroupFiles.checkNotFrozen(d.path());
             }
         } catch (RuntimeException e) {
             CgroupFiles.removeAll(created);
@@ -84,8 +85,20 @@ public final class CgroupV1 implements CgroupManager {
         return List.copyOf(created);
     }
 
-    /** A new v1 cpuset has no cpus or mems, and refuses tasks until it gets its parent's. */
-    private static void inheritCpuset(List<Path> made) {
+    /**
+     * A v1 cpuset with no cpus or mems refuses tasks (ENOSPC). Each one crema
+     * made gets its parent's; the deepest one that existed must have its own,
+     * since crema never writes to a cgroup it did not make (runc would fill it).
+     */
+    private static void inheritCpuset(Path leaf, List<Path> made) {
+        Path existing = made.isEmpty() ? leaf : made.get(0).getParent();
+        for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
+            if (CgroupFiles.read(existing.resolve(file)).isEmpty()) {
+                throw new ContainerException("linux.cgroupsPath: cgroup " + existing + " has no " + file
+                        + ": a cpuset without cpus and mems takes no process, and crema does not write to a cgroup it did not"
+                        + " create; give it cpus and mems, or use a path outside it");
+            }
+        }
         for (Path dir : made) {
             for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
                 if (CgroupFiles.read(dir.resolve(file)).isEmpty()) {

@@ -28,6 +28,7 @@ public final class CgroupV2 implements CgroupManager {
         List<Path> created = CgroupFiles.mkdirs(dir);
         try {
             if (!created.contains(dir)) CgroupFiles.checkEmpty(dir);
+            CgroupFiles.checkNotFrozen(dir);
             enableControllers(dir);
         } catch (RuntimeException e) {
             CgroupFiles.removeAll(created);

@@ -96,6 +96,30 @@ class CgroupV1Test {
     }
 
     @Test
+    void anExistingCpusetWithoutCpusIsRefusedAndNotWritten() throws Exception {
+        Path nocpus = Files.createDirectories(root.resolve("cpuset/nocpus"));
+        Files.writeString(nocpus.resolve("cgroup.procs"), "");
+        Files.writeString(nocpus.resolve("cpuset.cpus"), "\n");
+        Files.writeString(nocpus.resolve("cpuset.mems"), "\n");
+        var e = assertThrows(crema.state.ContainerException.class, () -> v1.create(v1.locate("/nocpus", "id")));
+        assertTrue(e.getMessage().startsWith("linux.cgroupsPath: cgroup " + nocpus + " has no cpuset.cpus"), e.getMessage());
+        assertEquals("\n", Files.readString(nocpus.resolve("cpuset.cpus")));
+        assertFalse(Files.exists(root.resolve("memory/nocpus")), "the memory dir this create made is gone again");
+    }
+
+    @Test
+    void aFrozenCgroupIsRefusedAndWhatCreateMadeIsRemoved() throws Exception {
+        Path frozen = Files.createDirectories(root.resolve("unified/frozen"));
+        Files.writeString(frozen.resolve("cgroup.procs"), "");
+        Files.writeString(frozen.resolve("cgroup.events"), "populated 0\nfrozen 1\n");
+        var e = assertThrows(crema.state.ContainerException.class, () -> v1.create(v1.locate("/frozen", "id")));
+        assertTrue(e.getMessage().startsWith("linux.cgroupsPath: cgroup " + frozen + " is frozen (cgroup.events: frozen 1)"),
+                e.getMessage());
+        assertTrue(Files.isDirectory(frozen));
+        for (String h : List.of("memory", "cpuset", "systemd")) assertFalse(Files.exists(root.resolve(h).resolve("frozen")), h);
+    }
+
+    @Test
     void anExistingEmptyCgroupIsUsedButNotCreated() throws Exception {
         Files.createDirectories(root.resolve("memory/empty/child"));
         Files.writeString(root.resolve("memory/empty/cgroup.procs"), "");

@@ -39,4 +39,15 @@ class CgroupV2Test {
         assertTrue(e.getMessage().contains("cgroup " + busy + " is not empty"), e.getMessage());
         assertEquals("4242\n", Files.readString(busy.resolve("cgroup.procs")));
     }
+
+    @Test
+    void aFrozenCgroupIsRefused() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("cgroup"));
+        Path frozen = Files.createDirectories(root.resolve("frozen"));
+        Files.writeString(frozen.resolve("cgroup.events"), "populated 0\nfrozen 1\n");
+        Files.writeString(frozen.resolve("cgroup.procs"), "");
+        CgroupV2 v2 = new CgroupV2(root, Files.writeString(tmp.resolve("self"), "0::/\n"));
+        var e = assertThrows(crema.state.ContainerException.class, () -> v2.create(v2.locate("/frozen", "id")));
+        assertTrue(e.getMessage().contains("cgroup " + frozen + " is frozen (cgroup.events: frozen 1)"), e.getMessage());
+    }
 }

@@ -3,9 +3,11 @@ package crema.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +121,107 @@ class CgroupIT extends ConformanceBase {
         } finally {
             Files.deleteIfExists(parent);
         }
+    }
+
+    /** The cgroup2 trees mounted: v2's root, or a hybrid host's unified tree; none on a pure v1 host. */
+    private static List<Path> cgroup2Trees() {
+        return CgroupFs.hierarchies().stream().filter(h -> Files.exists(h.resolve("cgroup.controllers"))).toList();
+    }
+
+    /** No tree but the test's own (mine, or null) holds a cgroup of that name: crema removed what it made. */
+    private static void assertNoDirNamed(String name, Path mine) {
+        for (Path h : CgroupFs.hierarchies()) {
+            if (!h.equals(mine)) assertFalse(Files.exists(h.resolve(name)), "left behind in " + h);
+        }
+    }
+
+    @Test
+    void execJoinsEveryHierarchyOfTheInitTheUnifiedOneIncluded() throws Exception {
+        String name = "crema-exec-" + ProcessHandle.current().pid();
+        bundle.set("linux.cgroupsPath", "/" + name);
+        String id = started("sleep 300");
+        crema.run("exec", "--detach", "--pid-file", tmp.resolve("exec.pid").toString(), id, "sleep", "300").ok();
+        String exec = Files.readString(tmp.resolve("exec.pid")).trim();
+        List<String> init = Files.readAllLines(Path.of("/proc", Integer.toString(initPid(id)), "cgroup"));
+        // a hybrid host's cgroup2 tree shows as "0::": the init is in the container's cgroup there too
+        if (!cgroup2Trees().isEmpty()) assertTrue(init.contains("0::/" + name), "init: " + init);
+        assertEquals(init, Files.readAllLines(Path.of("/proc", exec, "cgroup")), "the exec'd process's cgroups");
+        crema.run("delete", "--force", id).ok();
+        assertNoDirNamed(name, null);
+    }
+
+    @Test
+    void createdParentsOfANestedCpusetGetTheirParentsCpusAndMems() throws Exception {
+        assumeTrue(CgroupFs.v1Has("cpuset"), "no v1 cpuset hierarchy (a v2 cpuset with no cpus of its own uses its parent's)");
+        Path cpuset = hierarchy("cpuset");
+        String name = "crema-cpuset-" + ProcessHandle.current().pid();
+        bundle.set("linux.cgroupsPath", "/" + name + "/a/b");
+        String id = started("sleep 300");
+        for (Path d : List.of(cpuset.resolve(name), cpuset.resolve(name + "/a"), cpuset.resolve(name + "/a/b"))) {
+            for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                assertEquals(Files.readString(cpuset.resolve(f)).trim(), Files.readString(d.resolve(f)).trim(), d + "/" + f);
+            }
+        }
+        assertInitIn(id, cpuset.resolve(name + "/a/b"));
+        crema.run("delete", "--force", id).ok();
+        assertNoDirNamed(name, null);
+    }
+
+    /** A cpuset with no cpus takes no process (ENOSPC), and one crema did not make is not crema's to fill. */
+    @Test
+    void anExistingCpusetWithoutCpusIsRefusedAndLeftAsItWas() throws Exception {
+        assumeTrue(CgroupFs.v1Has("cpuset"), "no v1 cpuset hierarchy (a v2 cpuset with no cpus of its own uses its parent's)");
+        String name = "crema-nocpus-" + ProcessHandle.current().pid();
+        Path mine = Files.createDirectory(hierarchy("cpuset").resolve(name));
+        try {
+            assumeTrue(Files.readString(mine.resolve("cpuset.cpus")).isBlank(), "the host fills a new cpuset (clone_children)");
+            bundle.set("linux.cgroupsPath", "/" + name + "/ctr");
+            assertCreateFailsCleanly("linux.cgroupsPath: cgroup " + mine + " has no cpuset.cpus");
+            assertEquals("", Files.readString(mine.resolve("cpuset.cpus")).trim(), "crema wrote to a cgroup it did not make");
+            assertFalse(Files.exists(mine.resolve("ctr")), "the cgroup crema made was left");
+            assertNoDirNamed(name, hierarchy("cpuset"));
+        } finally {
+            CgroupFs.remove(List.of(mine.resolve("ctr"), mine));
+        }
+    }
+
+    /**
+     * A frozen cgroup (v1 freezer.state, v2 or hybrid unified cgroup.freeze),
+     * or one below a frozen parent, would hold the init stopped forever:
+     * create refuses it at once, naming the cgroup, and leaves nothing.
+     */
+    @Test
+    void aFrozenCgroupOrParentIsRefusedAtOnce() throws Exception {
+        List<Path> trees = new ArrayList<>(cgroup2Trees());
+        if (CgroupFs.v1Has("freezer")) trees.add(hierarchy("freezer"));
+        assumeTrue(!trees.isEmpty(), "no freezer on this host");
+        String name = "crema-frozen-" + ProcessHandle.current().pid();
+        for (Path tree : trees) {
+            Path frozen = Files.createDirectory(tree.resolve(name));
+            try {
+                setFrozen(frozen, true);
+                for (String path : List.of("/" + name, "/" + name + "/ctr")) {
+                    bundle.set("linux.cgroupsPath", path);
+                    Path dir = tree.resolve(path.substring(1));
+                    long start = System.nanoTime();
+                    assertCreateFailsCleanly("linux.cgroupsPath: cgroup " + dir + " is frozen");
+                    assertTrue(System.nanoTime() - start < 30_000_000_000L, "create took more than 30 s");
+                    assertFalse(Files.exists(frozen.resolve("ctr")), "the cgroup crema made was left");
+                    assertEquals(List.of(), Files.readAllLines(frozen.resolve("cgroup.procs")));
+                    assertNoDirNamed(name, tree);
+                }
+            } finally {
+                setFrozen(frozen, false);
+                for (String left : ids) {
+                    if (Files.exists(crema.root.resolve(left))) crema.run("delete", "--force", left);
+                }
+                CgroupFs.remove(List.of(frozen.resolve("ctr"), frozen));
+            }
+        }
+    }
+
+    private static void setFrozen(Path dir, boolean frozen) throws Exception {
+        if (Files.exists(dir.resolve("freezer.state"))) Files.writeString(dir.resolve("freezer.state"), frozen ? "FROZEN" : "THAWED");
+        else Files.writeString(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
     }
 }
