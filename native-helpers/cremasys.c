@@ -385,6 +385,22 @@ JNIEXPORT jint JNICALL NATIVE(seccompResolve)(JNIEnv *env, jclass c, jbyteArray 
     return nr;
 }
 
+/* The syscall number of a name on one arch (x32's carry the x32 bit); negative when that arch has no such
+ * call (a multiplexed one: libseccomp's pseudo number) or libseccomp does not know the name. */
+JNIEXPORT jint JNICALL NATIVE(seccompResolveOnArch)(JNIEnv *env, jclass c, jint arch, jbyteArray jname)
+{
+    char *name = cstr(env, jname);
+    int nr = name ? seccomp_syscall_resolve_name_arch((uint32_t)arch, name) : __NR_SCMP_ERROR;
+    free(name);
+    return nr;
+}
+
+/* The arch token of the running kernel's native ABI (the one seccomp_init puts in every filter). */
+JNIEXPORT jint JNICALL NATIVE(seccompArchNative)(JNIEnv *env, jclass c)
+{
+    return (jint)seccomp_arch_native();
+}
+
 JNIEXPORT jint JNICALL NATIVE(seccompAttrSet)(JNIEnv *env, jclass c, jlong ctx, jint attr, jint value)
 {
     return seccomp_attr_set((scmp_filter_ctx)(intptr_t)ctx, (enum scmp_filter_attr)attr, (uint32_t)value);

@@ -5,9 +5,13 @@ import crema.plan.PlanInputs.SeccompProgram;
 import crema.spec.Seccomp;
 import crema.spec.SeccompArg;
 import crema.spec.SeccompSyscall;
+import crema.sys.Errno;
 import crema.sys.SeccompFilter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,9 +19,9 @@ import java.util.Set;
 
 /**
  * linux.seccomp → a BPF program, through libseccomp (never a BPF compiler of
- * our own). Names are checked with their JSON path; a syscall name this
- * libseccomp does not know is skipped, as runc skips it, so one profile
- * serves kernels old and new.
+ * our own; only runc's small ENOSYS prefix is written here, see EnosysPrefix).
+ * Names are checked with their JSON path; a syscall name this libseccomp does
+ * not know is skipped, as runc skips it, so one profile serves kernels old and new.
  */
 public final class SeccompCompiler {
     static final int ACT_KILL_THREAD = 0x00000000, ACT_KILL_PROCESS = 0x80000000, ACT_TRAP = 0x00030000,
@@ -71,18 +75,57 @@ public final class SeccompCompiler {
             flags |= FLAG_NEW_LISTENER;
         }
         try (SeccompFilter filter = new SeccompFilter(defaultAction)) {
+            Set<Integer> tokens = new LinkedHashSet<>(List.of(SeccompFilter.nativeArch()));
             List<String> arches = s.architectures() == null ? List.of() : s.architectures();
             for (int i = 0; i < arches.size(); i++) {
                 String name = arches.get(i);
                 int token = name != null && name.startsWith("SCMP_ARCH_") ? SeccompFilter.archToken(name.substring(10).toLowerCase(Locale.ROOT)) : 0;
                 if (token == 0) throw new InvalidSpecException("linux.seccomp.architectures[" + i + "]", "unknown architecture \"" + name + "\"");
                 filter.addArch(token, name);
+                tokens.add(token);
             }
             List<SeccompSyscall> rules = s.syscalls() == null ? List.of() : s.syscalls();
             for (int i = 0; i < rules.size(); i++) addRules(filter, rules.get(i), defaultAction, "linux.seccomp.syscalls[" + i + "]");
-            return new SeccompProgram(filter.export(), flags, notify ? listener : null,
+            byte[] bpf = filter.export();
+            if (refusesUnnamed(defaultAction)) bpf = concat(EnosysPrefix.program(newestNamed(tokens, rules)), bpf);
+            return new SeccompProgram(bpf, flags, notify ? listener : null,
                     s.listenerMetadata() == null ? "" : s.listenerMetadata());
         }
+    }
+
+    /**
+     * Whether the default refuses a call the profile does not name, so that calls newer
+     * than the profile get ENOSYS instead (EnosysPrefix). As runc: not when the default lets
+     * calls run (ALLOW, LOG; TRACE: a tracer handles new calls itself), nor when it is ENOSYS already.
+     */
+    private static boolean refusesUnnamed(int defaultAction) {
+        return defaultAction != ACT_ALLOW && defaultAction != ACT_LOG && (defaultAction & 0xffff0000) != ACT_TRACE
+                && defaultAction != (ACT_ERRNO | Errno.ENOSYS);
+    }
+
+    /**
+     * Per arch, the highest number among every name of every rule, whatever its action
+     * (as runc counts); names that arch lacks are skipped, and an arch where none is
+     * above 0 gets no ENOSYS section, as in runc.
+     */
+    private static Map<Integer, Integer> newestNamed(Set<Integer> tokens, List<SeccompSyscall> rules) {
+        Map<Integer, Integer> newest = new LinkedHashMap<>();
+        for (int token : tokens) {
+            int max = 0;
+            for (SeccompSyscall rule : rules) {
+                for (String name : rule.names() == null ? List.<String>of() : rule.names()) {
+                    if (name != null) max = Math.max(max, SeccompFilter.syscallNumber(token, name));
+                }
+            }
+            if (max > 0) newest.put(token, max);
+        }
+        return newest;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static void addRules(SeccompFilter filter, SeccompSyscall rule, int defaultAction, String path) {

@@ -33,6 +33,8 @@ final class Native {
     static native int seccompArchResolve(byte[] name);
     static native int seccompArchAdd(long ctx, int arch);
     static native int seccompResolve(byte[] name);
+    static native int seccompResolveOnArch(int arch, byte[] name);
+    static native int seccompArchNative();
     static native int seccompAttrSet(long ctx, int attr, int value);
     static native int seccompRuleAdd(long ctx, int action, int syscall, long[] args);
     static native byte[] seccompExport(long ctx);

@@ -32,6 +32,21 @@ public final class SeccompFilter implements AutoCloseable {
         return nr < 0 && nr != NR_UNKNOWN ? NR_UNKNOWN : nr;
     }
 
+    /**
+     * The syscall's number on one arch (an x32 number carries the x32 bit); negative
+     * when that arch has no such call or libseccomp does not know the name.
+     */
+    public static int syscallNumber(int archToken, String name) {
+        Sys.ensureLoaded();
+        return Native.seccompResolveOnArch(archToken, name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The token of the native arch, which every filter covers. */
+    public static int nativeArch() {
+        Sys.ensureLoaded();
+        return Native.seccompArchNative();
+    }
+
     public void addArch(int token, String name) {
         check(Native.seccompArchAdd(ctx, token), "seccomp_arch_add", name);
     }

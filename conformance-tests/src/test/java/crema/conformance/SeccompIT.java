@@ -99,6 +99,28 @@ class SeccompIT extends ConformanceBase {
         }
     }
 
+    /**
+     * A profile refusing what it does not name with EPERM was written before the calls newer
+     * than every call it names: those get ENOSYS, so libc falls back (clone3, faccessat2,
+     * fchmodat2...). Here the newest named is rseq (334 on x86_64): faccessat2 (439) and
+     * fchmodat2 (452, newer than some libseccomp releases) get ENOSYS; getcwd (79), older but
+     * not named, keeps EPERM. Let through, each would fail otherwise (all its arguments are 0:
+     * EFAULT, EFAULT, ERANGE). runc 1.1.5 prints the same three lines for this bundle (crun 1.8.1,
+     * which has no such prefix, EPERM thrice).
+     */
+    @Test
+    void callsNewerThanEveryNamedOneGetEnosys() throws Exception {
+        assumeTrue("amd64".equals(System.getProperty("os.arch")), "the probed numbers are x86_64's");
+        Files.copy(Path.of(System.getProperty("crema.probes", "target/native"), "syscall-probe"),
+                bundle.rootfs.resolve("bin/syscall-probe"));
+        seccomp(map("defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", 1,
+                "architectures", new ArrayList<>(List.of("SCMP_ARCH_X86_64")),
+                "syscalls", new ArrayList<>(List.of(map("names", new ArrayList<>(BUSYBOX), "action", "SCMP_ACT_ALLOW")))));
+        bundle.set("process.noNewPrivileges", true);
+        bundle.set("process.args", new ArrayList<>(List.of("/bin/syscall-probe", "439", "452", "79")));
+        assertEquals("439 ENOSYS\n452 ENOSYS\n79 EPERM\n", runOk());
+    }
+
     @Test
     void theDefaultErrnoAndEarlyLoadingWithoutNoNewPrivileges() {
         seccomp(map("defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", 38, "syscalls", new ArrayList<>(List.of(map(
