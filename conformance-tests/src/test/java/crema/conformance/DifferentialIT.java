@@ -96,6 +96,7 @@ class DifferentialIT {
                 List<String> d = diff(r, m);
                 diffs.put(c.getKey(), d);
                 System.out.printf("differential: %s: runc %s, crema %s%n", c.getKey(), outcome(r), outcome(m));
+                // -Ddifferential.dump=DIR keeps each run's normalised lines, to look into a difference.
                 if (System.getProperty("differential.dump") != null) {
                     Files.write(Path.of(System.getProperty("differential.dump"), c.getKey() + ".runc"), r);
                     Files.write(Path.of(System.getProperty("differential.dump"), c.getKey() + ".crema"), m);
