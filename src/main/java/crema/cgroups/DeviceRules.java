@@ -12,7 +12,9 @@ import java.util.stream.Collectors;
  * The device rules a container gets, in runc's order: the spec's
  * linux.resources.devices first, then the default devices appended, so the
  * defaults stay usable even after the spec's usual "deny all". Both cgroup
- * versions start from deny-all, as runc's rule emulator does.
+ * versions start from deny-all, as runc's rule emulator does. The host's
+ * console (c 5:1) is not among them: a container's /dev/console is its own
+ * pty, bound there, which the /dev/pts/* rule covers.
  */
 public final class DeviceRules {
     /** A default rule, and the /dev path it is for (a linux.devices entry of that path replaces it). */
@@ -22,7 +24,7 @@ public final class DeviceRules {
             new Default(null, new DeviceRule(true, 'c', DeviceRule.ANY, DeviceRule.ANY, "m")),
             new Default(null, new DeviceRule(true, 'b', DeviceRule.ANY, DeviceRule.ANY, "m")),
             chr("/dev/null", 1, 3), chr("/dev/random", 1, 8), chr("/dev/full", 1, 7), chr("/dev/tty", 5, 0),
-            chr("/dev/zero", 1, 5), chr("/dev/urandom", 1, 9), chr("/dev/console", 5, 1),
+            chr("/dev/zero", 1, 5), chr("/dev/urandom", 1, 9),
             chr(null, 136, DeviceRule.ANY), // /dev/pts/*
             chr("/dev/ptmx", 5, 2), chr("/dev/net/tun", 10, 200));
 

@@ -6,7 +6,9 @@ import crema.spec.Process;
 import crema.spec.Rlimit;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The process part of a plan: what crema-init needs to start one process,
@@ -53,6 +55,10 @@ public record ProcessPlan(
         for (int i = 0; i < env.size(); i++) {
             if (env.get(i).indexOf('=') <= 0) throw new InvalidSpecException(at(field, "env[" + i + "]"), "must be KEY=VALUE");
         }
+        // A name given twice gets its last value, at its first place, as runc passes it on (getenv would take the first).
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (String e : env) byName.put(e.substring(0, e.indexOf('=')), e);
+        env = List.copyOf(byName.values());
         if (p.cwd() == null || !p.cwd().startsWith("/")) throw new InvalidSpecException(at(field, "cwd"), "must be an absolute path");
         long uid = checkedId(p.user() == null ? 0 : p.user().uid(), at(field, "user.uid"));
         long gid = checkedId(p.user() == null ? 0 : p.user().gid(), at(field, "user.gid"));

@@ -28,6 +28,13 @@ class DeviceRulesTest {
     }
 
     @Test
+    void theHostConsoleIsNotADefault() {
+        // A container's /dev/console is its own pty (136:*), bound there; 5:1 is the host's console (runc allows it not).
+        List<DeviceRule> rules = DeviceRules.forContainer(null);
+        assertFalse(rules.stream().anyMatch(d -> d.type() == 'c' && d.major() == 5 && d.minor() == 1), rules.toString());
+    }
+
+    @Test
     void aLinuxDeviceAtADefaultPathReplacesThatDefault() {
         Linux linux = new Linux(null, null, null, null, null, null, null,
                 List.of(new Device("c", "/dev/null", 1, 11, null, null, null)), null, null, null, null, null, null, null, null, null);

@@ -191,6 +191,12 @@ class PlanBuilderTest {
     }
 
     @Test
+    void aNameGivenTwiceKeepsItsLastValueAtItsFirstPlace() {
+        assertEquals(List.of("PATH=/bin", "A=3", "B=2", "EMPTY="),
+                plan(BASE.replace("\"PATH=/bin\"", "\"PATH=/bin\", \"A=1\", \"B=2\", \"A=3\", \"EMPTY=\"")).process().env());
+    }
+
+    @Test
     void userNamespacesNeedMappingsAndMappingsNeedAUserNamespace() {
         assertInvalid(BASE.replace("{\"type\": \"pid\"}", "{\"type\": \"user\"}"),
                 "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
