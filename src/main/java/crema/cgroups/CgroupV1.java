@@ -36,10 +36,11 @@ public final class CgroupV1 implements CgroupManager {
                 if (dash < 0) continue;
                 String[] pre = line.substring(0, dash).split(" ");
                 String[] post = line.substring(dash + 3).split(" ");
-                if (pre.length < 5 || post.length < 3) continue;
+                // only a mount of the hierarchy's root: a bind of a cgroup below it elsewhere is not the hierarchy
+                if (pre.length < 5 || post.length < 3 || !pre[3].equals("/")) continue;
                 Path mount = Path.of(pre[4]);
                 if (post[0].equals("cgroup2")) {
-                    found.add(new Hierarchy("", mount));
+                    if (found.stream().noneMatch(h -> h.key().isEmpty())) found.add(new Hierarchy("", mount));
                 } else if (post[0].equals("cgroup")) {
                     String key = null;
                     for (String opt : post[2].split(",")) {
@@ -47,7 +48,8 @@ public final class CgroupV1 implements CgroupManager {
                                 || opt.equals("noprefix") || opt.equals("xattr")) continue;
                         key = key == null ? opt : key + "," + opt;
                     }
-                    if (key != null) found.add(new Hierarchy(key, mount));
+                    String k = key;
+                    if (k != null && found.stream().noneMatch(h -> h.key().equals(k))) found.add(new Hierarchy(k, mount));
                 }
             }
         } catch (IOException e) {

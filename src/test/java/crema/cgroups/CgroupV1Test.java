@@ -43,6 +43,20 @@ class CgroupV1Test {
                 v1.hierarchies().stream().map(CgroupV1.Hierarchy::key).toList());
     }
 
+    /** A bind of a cgroup below a hierarchy (a container's view of its own), or a second mount of one, is not it. */
+    @Test
+    void aMountOfACgroupBelowTheRootOrASecondMountIsNotTheHierarchy() throws Exception {
+        Path mountinfo = Files.writeString(tmp.resolve("mountinfo2"), String.join("\n",
+                "40 25 0:26 /ctr /tmp/rootfs/sys/fs/cgroup/memory ro - cgroup cgroup rw,memory",
+                "30 25 0:26 / " + root.resolve("memory") + " rw,relatime shared:9 - cgroup cgroup rw,memory",
+                "41 25 0:26 / /elsewhere/memory rw - cgroup cgroup rw,memory",
+                "42 25 0:29 /ctr /tmp/rootfs/sys/fs/cgroup/unified ro - cgroup2 cgroup2 rw",
+                "33 25 0:29 / " + root.resolve("unified") + " rw - cgroup2 cgroup2 rw", ""));
+        List<CgroupV1.Hierarchy> found = new CgroupV1(mountinfo, tmp.resolve("self-cgroup")).hierarchies();
+        assertEquals(List.of(new CgroupV1.Hierarchy("memory", root.resolve("memory")),
+                new CgroupV1.Hierarchy("", root.resolve("unified"))), found);
+    }
+
     @Test
     void absolutePathsHangFromEachRoot() {
         List<CgroupManager.Dir> dirs = v1.locate("/a/b", "id");
