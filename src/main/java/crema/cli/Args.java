@@ -54,6 +54,11 @@ final class Args {
     private final Map<String, List<String>> repeated = new HashMap<>();
     private final List<String> positionals = new ArrayList<>();
 
+    /** Parses a command's args with its flags, as {@link Commands} declares them. */
+    static Args parse(List<String> args, Commands.Command command) {
+        return command.flagsEndAtId() ? parseLeading(args, command.flags()) : parse(args, command.flags());
+    }
+
     /** Parses args with the given flags; the first name of a flag is its key. */
     static Args parse(List<String> args, List<Flag> flags) {
         Args a = new Args();

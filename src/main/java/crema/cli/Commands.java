@@ -10,8 +10,16 @@ import java.util.List;
  * written from the same records, so none of them can drift from the others.
  */
 final class Commands {
-    /** A command: its name, one-line summary, what follows its flags, its flags (with --help last), and more text. */
-    record Command(String name, String summary, String arguments, List<Flag> flags, String description) {}
+    /**
+     * A command: its name, one-line summary, what follows its flags, its flags (with --help last), more text,
+     * and whether its flags end at the first argument (exec and ps: what follows is another program's).
+     */
+    record Command(String name, String summary, String arguments, List<Flag> flags, String description,
+            boolean flagsEndAtId) {
+        Command withFlagsEndingAtId() {
+            return new Command(name, summary, arguments, flags, description, true);
+        }
+    }
 
     static final Flag HELP = Flag.bool("help", "h").means("show help");
 
@@ -73,7 +81,7 @@ final class Commands {
                     PRESERVE_FDS), """
             The process joins the container's namespaces and cgroup and gets its seccomp filter. Flags end
             at the container id: what follows is the command and its own arguments. crema exits with the
-            process's exit code, or 255 when crema itself fails.""");
+            process's exit code, or 255 when crema itself fails.""").withFlagsEndingAtId();
     static final Command STATE = command("state", "print the state of a container as JSON", "<container-id>",
             List.of(), null);
     static final Command KILL = command("kill", "send a signal to a container's init (default: SIGTERM)",
@@ -89,7 +97,7 @@ final class Commands {
     static final Command PS = command("ps", "list the processes of a container", "<container-id> [ps options]",
             List.of(FORMAT), """
             The table is ps(1)'s (default options -ef) with only the container's processes; json prints
-            their pids. Flags end at the container id: what follows goes to ps.""");
+            their pids. Flags end at the container id: what follows goes to ps.""").withFlagsEndingAtId();
     static final Command EVENTS = command("events", "print a container's statistics and OOM events as JSON lines",
             "<container-id>",
             List.of(Flag.value("interval").byDefault("5s").means("time between two statistics events"),
@@ -136,7 +144,7 @@ final class Commands {
     private static Command command(String name, String summary, String arguments, List<Flag> flags, String description) {
         List<Flag> all = new ArrayList<>(flags);
         all.add(HELP);
-        return new Command(name, summary, arguments, List.copyOf(all), description);
+        return new Command(name, summary, arguments, List.copyOf(all), description, false);
     }
 
     /** The command of that name (`h` is help's alias), or null. */

@@ -16,7 +16,7 @@ import java.util.Set;
 final class CreateCommand {
     int run(List<String> argv, Globals g, boolean run) {
         String command = run ? "run" : "create";
-        Args a = Args.parse(argv, (run ? Commands.RUN : Commands.CREATE).flags());
+        Args a = Args.parse(argv, run ? Commands.RUN : Commands.CREATE);
         String id = a.id(command, 1, 1);
         CreateOptions o = new CreateOptions(id, Path.of(a.get("bundle")),
                 a.get("pid-file") == null ? null : Path.of(a.get("pid-file")), a.get("console-socket"),

@@ -25,7 +25,7 @@ final class EventsCommand {
     private static final JsonFactory JSON = new JsonFactory();
 
     int run(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, Commands.EVENTS.flags());
+        Args a = Args.parse(argv, Commands.EVENTS);
         String id = a.id("events", 1, 1);
         Duration interval = GoDuration.parse(a.get("interval"), "interval");
         if (interval.isZero() || interval.isNegative()) throw new UsageException("duration interval must be greater than 0");

@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class ExecCommand {
     int run(List<String> argv, Globals g) {
-        Args a = Args.parseLeading(argv, Commands.EXEC.flags());
+        Args a = Args.parse(argv, Commands.EXEC);
         List<String> pos = a.positionals();
         if (pos.isEmpty()) throw new UsageException("\"exec\" requires a container id and, without --process, a command");
         String id = pos.get(0);

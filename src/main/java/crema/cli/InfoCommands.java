@@ -15,7 +15,7 @@ import java.util.List;
 final class InfoCommands {
 
     int state(List<String> argv, Globals g) {
-        String id = Args.parse(argv, Commands.STATE.flags()).id("state", 1, 1);
+        String id = Args.parse(argv, Commands.STATE).id("state", 1, 1);
         StateStore store = new StateStore(g.root());
         StateStore.checkId(id);
         ContainerRecord r = store.load(id);
@@ -24,7 +24,7 @@ final class InfoCommands {
     }
 
     int list(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, Commands.LIST.flags());
+        Args a = Args.parse(argv, Commands.LIST);
         StateStore store = new StateStore(g.root());
         List<ContainerRecord> records = new ArrayList<>();
         for (String id : store.ids()) {
@@ -49,7 +49,7 @@ final class InfoCommands {
     }
 
     int features(List<String> argv, Globals g) {
-        Args.parse(argv, Commands.FEATURES.flags()).id("features", 0, 0);
+        Args.parse(argv, Commands.FEATURES).id("features", 0, 0);
         g.out().println(new String(FeaturesJson.write(crema.plan.SupportedFeatures.current()), StandardCharsets.UTF_8));
         return 0;
     }

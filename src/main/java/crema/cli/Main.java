@@ -126,7 +126,7 @@ public final class Main {
 
     /** `crema help [COMMAND]`: the same text as `crema [COMMAND] --help`. */
     private static int help(List<String> args, Globals g) {
-        Args a = Args.parse(args, Commands.HELP_COMMAND.flags());
+        Args a = Args.parse(args, Commands.HELP_COMMAND);
         a.id("help", 0, 1);
         if (a.positionals().isEmpty()) {
             g.out().print(Help.crema());

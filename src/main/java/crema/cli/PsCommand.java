@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 final class PsCommand {
 
     int run(List<String> argv, Globals g) {
-        Args a = Args.parseLeading(argv, Commands.PS.flags());
+        Args a = Args.parse(argv, Commands.PS);
         if (a.positionals().isEmpty()) throw new UsageException("\"ps\" requires a minimum of 1 argument");
         String id = a.positionals().get(0);
         List<String> psArgs = a.positionals().subList(1, a.positionals().size());

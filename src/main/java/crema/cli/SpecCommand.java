@@ -23,7 +23,7 @@ import java.util.List;
 final class SpecCommand {
 
     int run(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, Commands.SPEC.flags());
+        Args a = Args.parse(argv, Commands.SPEC);
         a.id("spec", 0, 0);
         if (a.has("rootless")) throw new UsageException("--rootless: rootless containers are not supported yet");
         Path config = Path.of(a.get("bundle")).resolve("config.json");

@@ -23,7 +23,7 @@ import java.util.List;
  */
 final class UpdateCommand {
     int run(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, Commands.UPDATE.flags());
+        Args a = Args.parse(argv, Commands.UPDATE);
         String id = a.id("update", 1, 1);
         Resources r = a.get("resources") != null ? fromFile(a.get("resources")) : fromFlags(a, g);
         if (r.devices() != null && !r.devices().isEmpty()) g.log().warn("update: device rules are not changed by update (as in runc)");
