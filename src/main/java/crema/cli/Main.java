@@ -47,6 +47,7 @@ public final class Main {
             return 1;
         }
         log = new Log(global.get("log"), global.get("log-format"), global.has("debug"), err);
+        crema.lifecycle.Debug.to(global.has("debug") ? log::debug : null);
         if (global.has("version")) {
             out.println("crema version " + VERSION);
             out.println("spec: " + SPEC_VERSION);
