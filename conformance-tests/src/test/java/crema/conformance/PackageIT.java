@@ -2,6 +2,7 @@ package crema.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,5 +82,20 @@ class PackageIT extends ConformanceBase {
                     .forEach(p -> left.add(p.toString()));
         }
         assertEquals(List.of(), left);
+    }
+
+    /**
+     * scripts/test-package: debootstrap a fresh bookworm root, apt-get install the .deb there, crema --version,
+     * man crema-run, a busybox run, apt-get remove, nothing left. Needs debootstrap and the Debian mirror.
+     */
+    @Test
+    void theDebInAFreshDebianRoot() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/debootstrap")), "debootstrap is not installed (scripts/deps)");
+        assumeTrue(run(List.of("getent", "hosts", "deb.debian.org")).exit() == 0, "no Debian mirror reachable");
+        Path stage = Crema.BINARY.toAbsolutePath().getParent().getParent();
+        String deb = sh("scripts/package " + stage + " " + tmp.resolve("out")).strip();
+        Crema.Result r = run(List.of("scripts/test-package", deb));
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("ok: apt-get remove crema leaves nothing of it"), r.out());
     }
 }
