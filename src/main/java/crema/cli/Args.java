@@ -12,14 +12,41 @@ import java.util.Set;
  * Hand-rolled on purpose: a parser library costs more start-up than it saves.
  */
 final class Args {
-    /** A flag: its names (without dashes), and whether it takes a value. */
-    record Flag(List<String> names, boolean takesValue) {
+    /**
+     * A flag: its names (without dashes; the first is its key), whether it
+     * takes a value, a one-line meaning for --help and the man pages, the
+     * default its command uses when it is not given (null: none), and what
+     * bash completes as its value ("file", "dir", or words separated by
+     * spaces; null: nothing).
+     */
+    record Flag(List<String> names, boolean takesValue, String meaning, String defaultValue, String completion) {
         static Flag bool(String... names) {
-            return new Flag(List.of(names), false);
+            return new Flag(List.of(names), false, null, null, null);
         }
 
         static Flag value(String... names) {
-            return new Flag(List.of(names), true);
+            return new Flag(List.of(names), true, null, null, null);
+        }
+
+        Flag means(String text) {
+            return new Flag(names, takesValue, text, defaultValue, completion);
+        }
+
+        Flag byDefault(String value) {
+            return new Flag(names, takesValue, meaning, value, completion);
+        }
+
+        Flag completes(String what) {
+            return new Flag(names, takesValue, meaning, defaultValue, what);
+        }
+    }
+
+    /** `--help` or `-h` among a command's flags: Main prints that command's help, exit 0. */
+    static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super("help", null, false, false);
         }
     }
 
@@ -27,11 +54,19 @@ final class Args {
     private final Map<String, List<String>> repeated = new HashMap<>();
     private final List<String> positionals = new ArrayList<>();
 
+    /** Parses a command's args with its flags, as {@link Commands} declares them. */
+    static Args parse(List<String> args, Commands.Command command) {
+        return command.flagsEndAtId() ? parseLeading(args, command.flags()) : parse(args, command.flags());
+    }
+
     /** Parses args with the given flags; the first name of a flag is its key. */
     static Args parse(List<String> args, List<Flag> flags) {
         Args a = new Args();
         Map<String, Flag> byName = new HashMap<>();
-        for (Flag f : flags) for (String n : f.names()) byName.put(n, f);
+        for (Flag f : flags) {
+            for (String n : f.names()) byName.put(n, f);
+            if (f.defaultValue() != null) a.values.put(f.names().get(0), f.defaultValue());
+        }
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--")) {
@@ -52,6 +87,7 @@ final class Args {
             Flag f = byName.get(body);
             if (f == null) throw new UsageException("flag provided but not defined: -" + body);
             String key = f.names().get(0);
+            if (key.equals("help")) throw new HelpRequested();
             String value;
             if (f.takesValue()) {
                 if (inline != null) {

@@ -1,7 +1,6 @@
 package crema.cli;
 
 import crema.cgroups.CgroupManager;
-import crema.cli.Args.Flag;
 import crema.lifecycle.Activation;
 import crema.lifecycle.Create;
 import crema.lifecycle.CreateOptions;
@@ -15,17 +14,11 @@ import java.util.Set;
 
 /** `create` and `run`: runc's flags; `run` also starts and, unless --detach, waits and deletes. */
 final class CreateCommand {
-    private static final List<Flag> FLAGS = List.of(
-            Flag.value("bundle", "b"), Flag.value("pid-file"), Flag.value("console-socket"),
-            Flag.bool("no-pivot"), Flag.bool("no-new-keyring"), Flag.value("preserve-fds"),
-            Flag.bool("detach", "d"), Flag.bool("keep"), Flag.bool("no-subreaper"));
-
     int run(List<String> argv, Globals g, boolean run) {
         String command = run ? "run" : "create";
-        Args a = Args.parse(argv, FLAGS);
+        Args a = Args.parse(argv, run ? Commands.RUN : Commands.CREATE);
         String id = a.id(command, 1, 1);
-        if (!run && (a.has("detach") || a.has("keep"))) throw new UsageException("flag provided but not defined: -detach");
-        CreateOptions o = new CreateOptions(id, Path.of(a.get("bundle", ".")),
+        CreateOptions o = new CreateOptions(id, Path.of(a.get("bundle")),
                 a.get("pid-file") == null ? null : Path.of(a.get("pid-file")), a.get("console-socket"),
                 a.has("no-pivot"), a.has("no-new-keyring"), a.intValue("preserve-fds", 0), g.systemdCgroup(),
                 inheritedFds(), run && !a.has("detach"), Activation.listenFds(System.getenv(), ProcessHandle.current().pid()),

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import crema.cgroups.CgroupManager;
 import crema.cgroups.CgroupStats;
 import crema.cgroups.StatsJson;
-import crema.cli.Args.Flag;
 import crema.lifecycle.Events;
 import crema.state.ContainerException;
 import crema.state.StateStore;
@@ -26,9 +25,9 @@ final class EventsCommand {
     private static final JsonFactory JSON = new JsonFactory();
 
     int run(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, List.of(Flag.value("interval"), Flag.bool("stats")));
+        Args a = Args.parse(argv, Commands.EVENTS);
         String id = a.id("events", 1, 1);
-        Duration interval = GoDuration.parse(a.get("interval", "5s"), "interval");
+        Duration interval = GoDuration.parse(a.get("interval"), "interval");
         if (interval.isZero() || interval.isNegative()) throw new UsageException("duration interval must be greater than 0");
         Events events = new Events(new StateStore(g.root()), CgroupManager.forHost());
         if (a.has("stats")) {

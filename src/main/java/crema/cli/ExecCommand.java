@@ -1,6 +1,5 @@
 package crema.cli;
 
-import crema.cli.Args.Flag;
 import crema.lifecycle.Exec;
 import crema.plan.ExecPlanner;
 import crema.state.StateStore;
@@ -15,14 +14,8 @@ import java.util.List;
  * returns once the process runs. A failure of crema itself exits 255 (Main).
  */
 final class ExecCommand {
-    private static final List<Flag> FLAGS = List.of(
-            Flag.value("process", "p"), Flag.bool("tty", "t"), Flag.value("cwd"), Flag.value("env", "e"),
-            Flag.value("user", "u"), Flag.value("additional-gids", "g"), Flag.value("cap", "c"),
-            Flag.bool("no-new-privs"), Flag.value("apparmor"), Flag.value("process-label"), Flag.bool("detach", "d"),
-            Flag.value("pid-file"), Flag.value("console-socket"), Flag.value("preserve-fds"));
-
     int run(List<String> argv, Globals g) {
-        Args a = Args.parseLeading(argv, FLAGS);
+        Args a = Args.parse(argv, Commands.EXEC);
         List<String> pos = a.positionals();
         if (pos.isEmpty()) throw new UsageException("\"exec\" requires a container id and, without --process, a command");
         String id = pos.get(0);

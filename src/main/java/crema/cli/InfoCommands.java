@@ -1,6 +1,5 @@
 package crema.cli;
 
-import crema.cli.Args.Flag;
 import crema.lifecycle.Status;
 import crema.spec.FeaturesJson;
 import crema.state.ContainerException;
@@ -16,7 +15,7 @@ import java.util.List;
 final class InfoCommands {
 
     int state(List<String> argv, Globals g) {
-        String id = Args.parse(argv, List.of()).id("state", 1, 1);
+        String id = Args.parse(argv, Commands.STATE).id("state", 1, 1);
         StateStore store = new StateStore(g.root());
         StateStore.checkId(id);
         ContainerRecord r = store.load(id);
@@ -25,7 +24,7 @@ final class InfoCommands {
     }
 
     int list(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, List.of(Flag.value("format", "f"), Flag.bool("quiet", "q")));
+        Args a = Args.parse(argv, Commands.LIST);
         StateStore store = new StateStore(g.root());
         List<ContainerRecord> records = new ArrayList<>();
         for (String id : store.ids()) {
@@ -36,7 +35,7 @@ final class InfoCommands {
                 // deleted meanwhile
             }
         }
-        String format = a.get("format", "table");
+        String format = a.get("format");
         if (a.has("quiet")) {
             for (ContainerRecord r : records) g.out().println(r.id());
         } else if (format.equals("json")) {
@@ -50,7 +49,7 @@ final class InfoCommands {
     }
 
     int features(List<String> argv, Globals g) {
-        Args.parse(argv, List.of()).id("features", 0, 0);
+        Args.parse(argv, Commands.FEATURES).id("features", 0, 0);
         g.out().println(new String(FeaturesJson.write(crema.plan.SupportedFeatures.current()), StandardCharsets.UTF_8));
         return 0;
     }

@@ -1,7 +1,6 @@
 package crema.cli;
 
 import crema.cgroups.CgroupManager;
-import crema.cli.Args.Flag;
 import crema.lifecycle.Delete;
 import crema.lifecycle.Kill;
 import crema.lifecycle.NotifyProxy;
@@ -14,7 +13,7 @@ import java.util.List;
 final class LifecycleCommands {
 
     int start(List<String> argv, Globals g) {
-        String id = Args.parse(argv, List.of()).id("start", 1, 1);
+        String id = Args.parse(argv, Commands.START).id("start", 1, 1);
         StateStore store = new StateStore(g.root());
         // with NOTIFY_SOCKET, start returns once the container is READY=, as runc's does
         try (NotifyProxy notify = NotifyProxy.bind(store, id, System.getenv("NOTIFY_SOCKET"))) {
@@ -25,7 +24,7 @@ final class LifecycleCommands {
     }
 
     int kill(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, List.of(Flag.bool("all", "a")));
+        Args a = Args.parse(argv, Commands.KILL);
         String id = a.id("kill", 1, 2);
         int signal = a.positionals().size() > 1 ? Signals.parse(a.positionals().get(1)) : 15;
         new Kill(new StateStore(g.root())).kill(id, signal, a.has("all"));
@@ -33,7 +32,7 @@ final class LifecycleCommands {
     }
 
     int delete(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, List.of(Flag.bool("force", "f")));
+        Args a = Args.parse(argv, Commands.DELETE);
         String id = a.id("delete", 1, 1);
         new Delete(new StateStore(g.root()), CgroupManager.forHost(), g.log()::warn).delete(id, a.has("force"));
         return 0;

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * --log and --log-format. containerd's shim keeps the last "error" line of a
  * JSON log and podman parses the log as one JSON object, so a failure writes
- * exactly one line. Errors also go to stderr, as runc does.
+ * exactly one line. Errors also go to stderr, as runc does. --debug lines
+ * (runc's fields: level, msg, time) go to the log, or to stderr without one.
  */
 final class Log {
     private final String path;
@@ -36,20 +37,29 @@ final class Log {
     }
 
     void debug(String message) {
-        if (debug) write("debug", message);
+        if (!debug) return;
+        if (path == null || path.isEmpty()) {
+            err.print(line("debug", message));
+        } else {
+            write("debug", message);
+        }
     }
 
     private void write(String level, String message) {
         if (path == null || path.isEmpty()) return;
-        String time = UtcTime.now();
-        String msg = SmallJson.quote(new StringBuilder(), message).toString();
-        String line = json
-                ? "{\"level\":\"" + level + "\",\"msg\":" + msg + ",\"time\":\"" + time + "\"}\n"
-                : "time=\"" + time + "\" level=" + level + " msg=" + msg + "\n";
+        String line = line(level, message);
         try (FileOutputStream out = new FileOutputStream(path, true)) {
             out.write(line.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             err.println("crema: cannot write log " + path + ": " + e.getMessage());
         }
+    }
+
+    private String line(String level, String message) {
+        String time = UtcTime.now();
+        String msg = SmallJson.quote(new StringBuilder(), message).toString();
+        return json
+                ? "{\"level\":\"" + level + "\",\"msg\":" + msg + ",\"time\":\"" + time + "\"}\n"
+                : "time=\"" + time + "\" level=" + level + " msg=" + msg + "\n";
     }
 }

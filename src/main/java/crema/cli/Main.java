@@ -18,10 +18,7 @@ public final class Main {
     public static final String VERSION = "0.1.0";
     public static final String SPEC_VERSION = "1.3.0";
 
-    private static final List<Flag> GLOBAL = List.of(
-            Flag.value("root"), Flag.value("log"), Flag.value("log-format"), Flag.bool("debug"),
-            Flag.bool("systemd-cgroup"), Flag.value("criu"), Flag.value("rootless"), Flag.bool("help", "h"),
-            Flag.bool("version", "v"));
+    private static final List<Flag> GLOBAL = Commands.GLOBAL;
 
     private Main() {}
 
@@ -42,25 +39,32 @@ public final class Main {
         Log log = new Log(null, "text", false, err);
         try {
             global = Args.parse(all.subList(0, commandAt), GLOBAL);
+        } catch (Args.HelpRequested e) {
+            out.print(Help.crema());
+            return 0;
         } catch (UsageException e) {
             log.error(e.getMessage());
             return 1;
         }
-        log = new Log(global.get("log"), global.get("log-format", "text"), global.has("debug"), err);
+        log = new Log(global.get("log"), global.get("log-format"), global.has("debug"), err);
+        crema.lifecycle.Debug.to(global.has("debug") ? log::debug : null);
         if (global.has("version")) {
             out.println("crema version " + VERSION);
             out.println("spec: " + SPEC_VERSION);
             return 0;
         }
-        if (commandAt >= all.size() || global.has("help")) {
-            out.println(USAGE);
-            return commandAt >= all.size() && !global.has("help") ? 1 : 0;
+        if (commandAt >= all.size()) {
+            out.print(Help.crema());
+            return 1;
         }
         String command = all.get(commandAt);
         List<String> rest = all.subList(commandAt + 1, all.size());
-        Globals g = new Globals(Path.of(global.get("root", "/run/crema")), global.has("systemd-cgroup"), out, err, log);
+        Globals g = new Globals(Path.of(global.get("root")), global.has("systemd-cgroup"), out, err, log);
         try {
             return dispatch(command, rest, g);
+        } catch (Args.HelpRequested e) {
+            out.print(Help.command(Commands.named(command)));
+            return 0;
         } catch (UsageException | ContainerException | InvalidSpecException | SpecException | SysException
                  | HelperException | UncheckedIOException e) {
             log.error(message(command, e));
@@ -114,39 +118,24 @@ public final class Main {
             case "events" -> new EventsCommand().run(args, g);
             case "update" -> new UpdateCommand().run(args, g);
             case "exec" -> new ExecCommand().run(args, g);
+            case "help", "h" -> help(args, g);
             case "checkpoint", "restore" ->
                     throw new UsageException("\"" + command + "\" is not supported by this version of crema yet");
             default -> throw new UsageException("unknown command \"" + command + "\"; see crema --help");
         };
     }
 
-    private static final String USAGE = """
-            crema: an OCI container runtime
-
-            usage: crema [global options] command [command options] [arguments...]
-
-            commands:
-              create    create a container from a bundle (--bundle, --pid-file, --console-socket, --preserve-fds)
-              start     start a created container
-              run       create and start a container (--detach)
-              exec      run a process in a container (--process FILE | flags COMMAND..., --detach, --tty)
-              state     print the state of a container
-              kill      send a signal to a container (--all)
-              delete    delete a container (--force)
-              pause     freeze every process of a container
-              resume    thaw a paused container
-              ps        list a container's processes (--format table|json; ps options after the id)
-              events    print a container's cgroup statistics and OOM events (--stats, --interval 5s)
-              update    change a running container's limits (--resources FILE|-, --memory, --cpu-quota, --pids-limit...)
-              list      list containers (--format table|json, --quiet)
-              features  print the features JSON
-              spec      write a default config.json (--bundle, --rootless)
-
-            global options:
-              --root DIR          state directory (default /run/crema)
-              --log FILE          log file
-              --log-format FMT    text or json
-              --debug             log debug messages
-              --systemd-cgroup    use systemd for cgroups (not supported yet)
-              --version, -v       print the version""";
+    /** `crema help [COMMAND]`: the same text as `crema [COMMAND] --help`. */
+    private static int help(List<String> args, Globals g) {
+        Args a = Args.parse(args, Commands.HELP_COMMAND);
+        a.id("help", 0, 1);
+        if (a.positionals().isEmpty()) {
+            g.out().print(Help.crema());
+            return 0;
+        }
+        Commands.Command c = Commands.named(a.positionals().get(0));
+        if (c == null) throw new UsageException("no help topic for \"" + a.positionals().get(0) + "\"");
+        g.out().print(Help.command(c));
+        return 0;
+    }
 }

@@ -1,6 +1,5 @@
 package crema.cli;
 
-import crema.cli.Args.Flag;
 import crema.lifecycle.Ps;
 import crema.state.ContainerException;
 import crema.state.StateStore;
@@ -20,12 +19,12 @@ import java.util.stream.Collectors;
 final class PsCommand {
 
     int run(List<String> argv, Globals g) {
-        Args a = Args.parseLeading(argv, List.of(Flag.value("format", "f")));
+        Args a = Args.parse(argv, Commands.PS);
         if (a.positionals().isEmpty()) throw new UsageException("\"ps\" requires a minimum of 1 argument");
         String id = a.positionals().get(0);
         List<String> psArgs = a.positionals().subList(1, a.positionals().size());
         List<Integer> pids = new Ps(new StateStore(g.root())).pids(id);
-        String format = a.get("format", "table");
+        String format = a.get("format");
         switch (format) {
             case "json" -> g.out().println(pids.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]")));
             case "table" -> table(psArgs.isEmpty() ? List.of("-ef") : psArgs, new HashSet<>(pids), g);

@@ -1,6 +1,5 @@
 package crema.cli;
 
-import crema.cli.Args.Flag;
 import crema.spec.Capabilities;
 import crema.spec.DeviceCgroup;
 import crema.spec.Linux;
@@ -24,10 +23,10 @@ import java.util.List;
 final class SpecCommand {
 
     int run(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, List.of(Flag.value("bundle", "b"), Flag.bool("rootless")));
+        Args a = Args.parse(argv, Commands.SPEC);
         a.id("spec", 0, 0);
         if (a.has("rootless")) throw new UsageException("--rootless: rootless containers are not supported yet");
-        Path config = Path.of(a.get("bundle", ".")).resolve("config.json");
+        Path config = Path.of(a.get("bundle")).resolve("config.json");
         if (Files.exists(config)) throw new ContainerException("File " + config + " exists. Remove it first");
         try {
             Files.write(config, SpecJson.write(defaultSpec(true)));

@@ -1,7 +1,6 @@
 package crema.cli;
 
 import crema.cgroups.CgroupManager;
-import crema.cli.Args.Flag;
 import crema.lifecycle.Update;
 import crema.spec.BlockIo;
 import crema.spec.Cpu;
@@ -23,15 +22,8 @@ import java.util.List;
  * ignored, as in runc.
  */
 final class UpdateCommand {
-    private static final List<Flag> FLAGS = List.of(
-            Flag.value("resources", "r"), Flag.value("blkio-weight"), Flag.value("cpu-period"), Flag.value("cpu-quota"),
-            Flag.value("cpu-burst"), Flag.value("cpu-share"), Flag.value("cpu-rt-period"), Flag.value("cpu-rt-runtime"),
-            Flag.value("cpuset-cpus"), Flag.value("cpuset-mems"), Flag.value("cpu-idle"), Flag.value("kernel-memory"),
-            Flag.value("kernel-memory-tcp"), Flag.value("memory"), Flag.value("memory-reservation"),
-            Flag.value("memory-swap"), Flag.value("pids-limit"), Flag.value("l3-cache-schema"), Flag.value("mem-bw-schema"));
-
     int run(List<String> argv, Globals g) {
-        Args a = Args.parse(argv, FLAGS);
+        Args a = Args.parse(argv, Commands.UPDATE);
         String id = a.id("update", 1, 1);
         Resources r = a.get("resources") != null ? fromFile(a.get("resources")) : fromFlags(a, g);
         if (r.devices() != null && !r.devices().isEmpty()) g.log().warn("update: device rules are not changed by update (as in runc)");

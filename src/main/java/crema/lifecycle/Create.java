@@ -58,6 +58,15 @@ public final class Create {
 
     /** The container as created, for `run` to go on with. */
     public Created create(CreateOptions o) {
+        try {
+            return createSteps(o);
+        } catch (RuntimeException e) {
+            Debug.failed("create");
+            throw e;
+        }
+    }
+
+    private Created createSteps(CreateOptions o) {
         StateStore.checkId(o.id());
         if (o.systemdCgroup()) {
             throw new ContainerException("--systemd-cgroup: the systemd cgroup driver is not supported yet; run without it");
@@ -66,7 +75,9 @@ public final class Create {
         int preserveFds = o.listenFds() + o.preserveFds();
         checkPreservedFds(preserveFds, o.inheritedFds());
         Path bundle = o.bundle().toAbsolutePath().normalize();
+        Debug.step("create " + o.id() + ": reading " + bundle.resolve("config.json"));
         byte[] config = readConfig(bundle);
+        Debug.step("config read (" + config.length + " bytes): validating it");
         Path notifyDir = o.notifySocket() == null ? null : store.dir(o.id()).resolve(Activation.NOTIFY_DIR);
         Spec spec = Activation.apply(parseConfig(bundle.resolve("config.json"), config), o.listenFds(), notifyDir);
         Path rootfs = bundle.resolve(spec.root() == null ? "" : spec.root().path()).normalize();
@@ -76,7 +87,9 @@ public final class Create {
         ConsoleSocket own = ConsoleSocket.needed(terminal, o.consoleSocket(), !o.foreground()) ? ConsoleSocket.listen() : null;
 
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
+        Debug.step("locating the cgroups" + (cgroupsPath == null ? " (no cgroupsPath: named by the id)" : " of " + cgroupsPath));
         List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
+        if (Debug.on()) Debug.step("cgroup paths: " + dirs.stream().map(d -> d.path().toString()).toList());
         Path stateDir = store.dir(o.id());
         PlanInputs.SeccompProgram seccomp = spec.linux() == null || spec.linux().seccomp() == null ? null
                 : SeccompCompiler.compile(spec.linux().seccomp());
@@ -84,14 +97,17 @@ public final class Create {
                 dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
                 PlanInputs.HostFacts.probe(), p -> p.equals(notifyDir) || Files.isDirectory(p), Create::isHostNamespace, seccomp,
                 own != null ? own.path() : o.consoleSocket());
+        Debug.step("building the launch plan");
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
+        Debug.step("plan built: " + planBytes.length + " bytes; checking resources and devices");
         crema.spec.Resources resources = spec.linux() == null ? null : spec.linux().resources();
         ResourcesCheck.check(resources);
         List<DeviceRule> deviceRules = DeviceRules.forContainer(spec.linux());
 
         // The init must become our child when stage1 exits, so a failure can reap it.
         Sys.setChildSubreaper();
+        Debug.step("reserving " + stateDir);
         store.reserve(o.id());
         Cleanup cleanup = new Cleanup(store, cgroups, o.id());
         try (Lock lock = store.lock(o.id(), true)) {
@@ -109,20 +125,27 @@ public final class Create {
             Provisional saved = new Provisional(store, spec, o, bundle, rootfs, dirPaths);
             saved.save(0, 0, CgroupManager.missing(dirs));
             CrashPoint.at("create:saved");
+            Debug.step("making the cgroups");
             cleanup.cgroups = cgroups.create(dirs);
             saved.save(0, 0, cleanup.cgroups);
+            Debug.step("applying the cgroup limits");
             CrashPoint.at("create:cgroups");
             // Limits are in place before the helper joins: it never runs unlimited.
             cgroups.apply(dirPaths, resources, deviceRules, false);
             if (notifyDir != null) makeNotifyDir(notifyDir);
+            Debug.step("starting the helper " + helper);
             HelperLauncher.Started h = HelperLauncher.start(helper, preserveFds);
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {
+                Debug.step("helper started, pid " + h.pid() + ": moving it into the cgroups");
                 cgroups.join(dirPaths, h.pid());
                 CrashPoint.at("create:spawned");
+                Debug.step("sync: sending the plan");
                 sync.send(SyncChannel.PLAN, planBytes);
+                Debug.step("sync: waiting for the init's pid");
                 ByteBuffer pidMsg = sync.expect(SyncChannel.PID, "the container init's pid");
                 int pid = pidMsg.getInt();
+                Debug.step("sync: init pid " + pid + "; writing its id maps, net devices, oom_score_adj");
                 cleanup.initPid = pid;
                 Sys.waitpid(h.pid(), 0);
                 cleanup.helperPid = 0;
@@ -140,16 +163,23 @@ public final class Create {
                 // state.md: after step 2 of the lifecycle), as crun has it (runc says "creating").
                 byte[] state = StateJson.write(new State(spec.ociVersion(), o.id(), "created", pid, bundle.toString(),
                         spec.annotations()));
+                Debug.step("sync: sending the pid ack");
                 sync.send(SyncChannel.PID_ACK, pidAck(state, plan.process().seccomp(), pid));
+                Debug.step("sync: waiting for the container's mounts");
                 sync.expect(SyncChannel.MOUNTS_DONE, "the container's mounts");
                 CrashPoint.at("create:mounts");
                 if (spec.hooks() != null) {
+                    Debug.step("hooks: running " + Debug.count(spec.hooks().prestart()) + " prestart hook(s)");
                     HookRunner.run(spec.hooks().prestart(), "prestart", state);
+                    Debug.step("hooks: running " + Debug.count(spec.hooks().createRuntime()) + " createRuntime hook(s)");
                     HookRunner.run(spec.hooks().createRuntime(), "createRuntime", state);
                 }
+                Debug.step("sync: sending the mounts ack");
                 sync.send(SyncChannel.MOUNTS_ACK, new byte[0]);
+                Debug.step("sync: waiting for the container to be ready");
                 sync.expect(SyncChannel.READY, "the container to be ready");
                 CrashPoint.at("create:ready");
+                Debug.step("sync: ready; saving the state");
                 LaterHooks.save(stateDir, spec.hooks());
                 ExecBase.save(stateDir, config, seccomp, !o.noNewKeyring());
                 ProcStat stat = ProcStat.read(pid);
@@ -160,6 +190,7 @@ public final class Create {
                 }
                 int master = own == null ? -1 : own.receive();
                 cleanup.done = true;
+                Debug.step("created " + o.id() + ", init pid " + pid);
                 return new Created(record, master);
             }
         } finally {

@@ -28,6 +28,16 @@ public final class Delete {
     }
 
     public void delete(String id, boolean force) {
+        try {
+            deleteSteps(id, force);
+        } catch (RuntimeException e) {
+            Debug.failed("delete");
+            throw e;
+        }
+    }
+
+    private void deleteSteps(String id, boolean force) {
+        Debug.step("delete " + id + (force ? " (force)" : "") + ": loading its state");
         StateStore.checkId(id);
         if (force && !Files.isDirectory(store.dir(id))) return; // already gone: runc says nothing either
         try (Lock lock = store.lock(id, true)) {
@@ -42,14 +52,20 @@ public final class Delete {
             if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
                 throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status.text());
             }
-            if (status != Status.STOPPED || !Kill.killablePids(r).isEmpty()) killAndWait(r);
+            if (status != Status.STOPPED || !Kill.killablePids(r).isEmpty()) {
+                Debug.step("status " + status.text() + ": killing init pid " + r.pid() + " and the cgroup's processes");
+                killAndWait(r);
+            }
             CrashPoint.at("delete:killed");
             List<Path> created = new ArrayList<>();
             for (String dir : r.createdCgroupDirs()) created.add(Path.of(dir));
+            Debug.step("removing the cgroups " + created);
             cgroups.destroy(created);
             CrashPoint.at("delete:cgroups");
             var hooks = crema.hooks.LaterHooks.load(store.dir(id));
+            Debug.step("removing " + store.dir(id));
             store.remove(id);
+            Debug.step("deleted; running " + hooks.poststop().size() + " poststop hook(s)");
             if (!hooks.poststop().isEmpty()) {
                 crema.hooks.HookRunner.runWarning(hooks.poststop(), "poststop", Start.stateJson(r, "stopped"), warnings);
             }

@@ -73,6 +73,16 @@ public final class Exec {
 
     /** Starts the process. It is our child (we are a subreaper) until we exit. */
     public Started start(Options o) {
+        try {
+            return startSteps(o);
+        } catch (RuntimeException e) {
+            Debug.failed("exec");
+            throw e;
+        }
+    }
+
+    private Started startSteps(Options o) {
+        Debug.step("exec in " + o.id() + ": loading its state");
         Create.checkPreservedFds(o.preserveFds(), o.inheritedFds());
         try (Lock lock = store.lock(o.id(), false)) {
             ContainerRecord r = store.load(o.id());
@@ -81,6 +91,7 @@ public final class Exec {
                 case PAUSED -> throw new ContainerException("cannot exec in a paused container");
                 default -> {}
             }
+            Debug.step("reading the container's saved config" + (o.processFile() != null ? " and " + o.processFile() : ""));
             ExecBase.Loaded base = ExecBase.load(store.dir(o.id()));
             Process process = o.processFile() != null ? readProcess(o.processFile())
                     : ExecPlanner.fromFlags(base.spec().process(), o.flags());
@@ -88,6 +99,7 @@ public final class Exec {
             ConsoleSocket own = ConsoleSocket.needed(process.terminal(), o.consoleSocket(), o.detach())
                     ? ConsoleSocket.listen() : null;
             try {
+                Debug.step("building the exec plan (joining the namespaces of init pid " + r.pid() + ")");
                 ExecPlan plan = ExecPlanner.build(base.spec(), process, field,
                         new ExecPlanner.Inputs("/proc/" + r.pid() + "/root", joins(r.pid()), base.seccomp(),
                                 base.newKeyring(), o.preserveFds(), PlanInputs.HostFacts.probe(),
@@ -106,20 +118,27 @@ public final class Exec {
     private Started launch(ContainerRecord r, ExecPlan plan, Integer oomScoreAdj, ConsoleSocket own) {
         byte[] planBytes = PlanEncoder.encodeExec(plan);
         Sys.setChildSubreaper(); // the process becomes our child when stage1 exits
+        Debug.step("plan built: " + planBytes.length + " bytes; starting the helper " + helper);
         HelperLauncher.Started h = HelperLauncher.start(helper, plan.process().preserveFds());
         int helperPid = h.pid(), pid = 0;
         boolean done = false;
         try (SyncChannel sync = h.channel()) {
+            Debug.step("helper started, pid " + helperPid + ": moving it into the cgroups " + r.cgroupDirs());
             CgroupManager.forHost().join(r.cgroupDirs().stream().map(Path::of).toList(), helperPid);
+            Debug.step("sync: sending the plan");
             sync.send(SyncChannel.PLAN, planBytes);
+            Debug.step("sync: waiting for the process's pid");
             pid = sync.expect(SyncChannel.PID, "the exec process's pid").getInt();
+            Debug.step("sync: process pid " + pid + "; sending the pid ack");
             Sys.waitpid(helperPid, 0);
             helperPid = 0;
             // stage1 joined the namespaces of r.pid(): it must still be the container's init, not a reused pid
             if (!ProcStat.isOurs(r.pid(), r.initStartTime())) throw new ContainerException("container not running");
             if (oomScoreAdj != null) Create.writeProc(pid, "oom_score_adj", oomScoreAdj.toString());
             sync.send(SyncChannel.PID_ACK, Create.pidAck(Start.stateJson(r, "running"), plan.process().seccomp(), pid));
+            Debug.step("sync: waiting for the process to be ready");
             sync.expect(SyncChannel.READY, "the exec process to be ready");
+            Debug.step("exec'd pid " + pid);
             int master = own == null ? -1 : own.receive();
             done = true;
             return new Started(pid, master);

@@ -13,6 +13,11 @@ public final class Signals {
 
     private Signals() {}
 
+    /** The names kill takes, without SIG (for the bash completion). */
+    public static List<String> names() {
+        return NAMES.subList(1, NAMES.size());
+    }
+
     public static int parse(String s) {
         try {
             int n = Integer.parseInt(s);

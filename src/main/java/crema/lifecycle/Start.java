@@ -30,6 +30,16 @@ public final class Start {
     }
 
     public void start(String id) {
+        try {
+            startSteps(id);
+        } catch (RuntimeException e) {
+            Debug.failed("start");
+            throw e;
+        }
+    }
+
+    private void startSteps(String id) {
+        Debug.step("start " + id + ": loading its state");
         try (Lock lock = store.lock(id, true)) {
             ContainerRecord r = store.load(id);
             Status status = Status.of(store, r);
@@ -39,6 +49,7 @@ public final class Start {
                 default -> throw new ContainerException("cannot start an already " + status.text() + " container");
             }
             Path fifo = store.dir(id).resolve(StateStore.FIFO);
+            Debug.step("releasing init pid " + r.pid() + " through " + fifo);
             // Non-blocking, so an init that died after the check cannot hang us.
             int fd = Sys.open(fifo, Sys.O_RDONLY | Sys.O_NONBLOCK);
             CrashPoint.at("start:opened");
@@ -54,6 +65,7 @@ public final class Start {
                 throw new ContainerException("remove " + fifo + ": " + e.getMessage());
             }
             var hooks = crema.hooks.LaterHooks.load(store.dir(id));
+            Debug.step("started; running " + hooks.poststart().size() + " poststart hook(s)");
             if (!hooks.poststart().isEmpty()) {
                 crema.hooks.HookRunner.runWarning(hooks.poststart(), "poststart", stateJson(r, "running"), warnings);
             }

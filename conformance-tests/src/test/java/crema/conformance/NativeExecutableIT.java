@@ -68,7 +68,8 @@ class NativeExecutableIT extends ConformanceBase {
                 {"kill", id, "0"}, {"kill", "--all", id, "KILL"}, {"delete", "--force", id},
                 {"run", "--bundle", b, "--detach", other}, {"delete", "--force", other},
                 {"state", "nonexistent"}, {"create", "--bundle", tmp.resolve("none").toString(), "x"}, {"nonsense"},
-                {"checkpoint", "nonexistent"}, {"restore", "--bundle", b, "nonexistent"}}) {
+                {"checkpoint", "nonexistent"}, {"restore", "--bundle", b, "nonexistent"}, {"run", "--help"},
+                {"help", "exec"}, {"kill", "-h"}}) {
             Crema.Result r = crema.run(args);
             results.add(r);
             String what = String.join(" ", args) + ": exit " + r.exit() + "\n" + r.err();
