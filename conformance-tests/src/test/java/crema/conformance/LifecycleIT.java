@@ -23,6 +23,16 @@ class LifecycleIT extends ConformanceBase {
         return shared;
     }
 
+    /** The shell creates a redirect's file before it writes the line: wait up to 2 s for the line, not the file. */
+    private static String awaitLine(Path file, String line) throws Exception {
+        String seen = "";
+        for (int i = 0; i < 200 && !seen.equals(line); i++) {
+            if (Files.exists(file)) seen = Files.readString(file);
+            if (!seen.equals(line)) Thread.sleep(10);
+        }
+        return seen;
+    }
+
     private String create(String id) {
         bundle.save();
         crema.run("create", "--bundle", bundle.dir.toString(), id).ok();
@@ -46,8 +56,7 @@ class LifecycleIT extends ConformanceBase {
         assertFalse(Files.exists(shared.resolve("marker")), "the process ran before start");
 
         crema.run("start", id).ok();
-        for (int i = 0; i < 200 && !Files.exists(shared.resolve("marker")); i++) Thread.sleep(10);
-        assertEquals("started\n", Files.readString(shared.resolve("marker")));
+        assertEquals("started\n", awaitLine(shared.resolve("marker"), "started\n"));
         assertEquals("running", Lifecycle.status(crema, id));
         assertFalse(Files.exists(crema.root.resolve(id).resolve("exec.fifo")));
 
@@ -113,8 +122,7 @@ class LifecycleIT extends ConformanceBase {
         crema.run("start", id).ok();
         Thread.sleep(300);
         crema.run("kill", id, "SIGUSR1").ok();
-        for (int i = 0; i < 200 && !Files.exists(shared.resolve("usr1")); i++) Thread.sleep(10);
-        assertEquals("got-usr1\n", Files.readString(shared.resolve("usr1")));
+        assertEquals("got-usr1\n", awaitLine(shared.resolve("usr1"), "got-usr1\n"));
         crema.run("kill", id, "0").ok();
         assertEquals(1, crema.run("kill", id, "NOSUCHSIGNAL").exit());
         crema.run("kill", "--all", id, "9").ok();
