@@ -147,6 +147,28 @@ out:
     return rc == 0 ? pid : -rc;
 }
 
+static void on_sigpipe(int sig)
+{
+    (void)sig;
+}
+
+/*
+ * A write to a pipe whose reader is gone (a hook that does not read its
+ * stdin) must return EPIPE, not kill crema: the JVM catches SIGPIPE, a native
+ * executable does not. A handler, unlike SIG_IGN, is reset by exec, so no
+ * child inherits it.
+ */
+JNIEXPORT jint JNICALL NATIVE(catchPipeSignal)(JNIEnv *env, jclass c)
+{
+    struct sigaction old, sa = { .sa_handler = on_sigpipe, .sa_flags = SA_RESTART };
+    if (sigaction(SIGPIPE, NULL, &old) < 0)
+        return neg_errno();
+    if (old.sa_handler != SIG_DFL)
+        return 0;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGPIPE, &sa, NULL) < 0 ? neg_errno() : 0;
+}
+
 JNIEXPORT jint JNICALL NATIVE(pipe)(JNIEnv *env, jclass c, jintArray out)
 {
     int p[2];

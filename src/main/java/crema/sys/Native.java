@@ -9,6 +9,7 @@ final class Native {
     private Native() {}
 
     static native int socketpairSeqpacket(int[] out);
+    static native int catchPipeSignal();
     static native int spawn(byte[] path, byte[][] argv, byte[][] envp, int[] fdMap);
     static native int pipe(int[] out);
     static native int write(int fd, byte[] buf, int off, int len);

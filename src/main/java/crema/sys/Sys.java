@@ -59,6 +59,8 @@ public final class Sys {
             } else {
                 System.loadLibrary("cremasys");
             }
+            // writeAll's EPIPE: a reader gone away is an error to handle, not a signal that kills crema.
+            check(Native.catchPipeSignal(), "sigaction SIGPIPE", null);
             loaded = true;
         }
     }

@@ -107,6 +107,26 @@ class HooksIT extends ConformanceBase {
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
     }
 
+    /**
+     * A hook may exit without reading its stdin, as runc allows. The state carries an
+     * annotation larger than a pipe's buffer, so the write of it always outlives the hook:
+     * crema must get EPIPE and go on, not die of SIGPIPE (exit 141, state and cgroups left).
+     */
+    @Test
+    void aHookThatDoesNotReadItsStdinDoesNotKillCreate() throws Exception {
+        bundle.set("annotations", new LinkedHashMap<>(Map.of("org.crema.test.big", "x".repeat(256 * 1024))));
+        Path out = tmp.resolve("ran.txt");
+        for (String kind : List.of("prestart", "createRuntime", "poststart", "poststop")) {
+            hooks(kind, hook("echo " + kind + " >> " + out));
+        }
+        bundle.shell("true");
+        Crema.Result r = run();
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.err().contains("warning"), r.err());
+        assertEquals(List.of("prestart", "createRuntime", "poststart", "poststop"),
+                Files.readAllLines(out));
+    }
+
     @Test
     void aFailingPoststartHookIsOnlyAWarning() {
         hooks("poststart", hook("exit 5"));
