@@ -91,15 +91,16 @@ class DifferentialIT {
                 Path dir = Files.createDirectories(tmp.resolve(c.getKey()));
                 Future<List<String>> runc = pool.submit(() -> ProbeRun.run(RUNC.toString(), c.getValue(), dir));
                 Future<List<String>> crema = pool.submit(() -> ProbeRun.run(Crema.BINARY.toString(), c.getValue(), dir));
-                List<String> r = runc.get(90, TimeUnit.SECONDS);
-                List<String> m = crema.get(90, TimeUnit.SECONDS);
+                List<String> r = runc.get(150, TimeUnit.SECONDS);
+                List<String> m = crema.get(150, TimeUnit.SECONDS);
                 List<String> d = diff(r, m);
                 diffs.put(c.getKey(), d);
                 System.out.printf("differential: %s: runc %s, crema %s%n", c.getKey(), outcome(r), outcome(m));
                 // -Ddifferential.dump=DIR keeps each run's normalised lines, to look into a difference.
                 if (System.getProperty("differential.dump") != null) {
-                    Files.write(Path.of(System.getProperty("differential.dump"), c.getKey() + ".runc"), r);
-                    Files.write(Path.of(System.getProperty("differential.dump"), c.getKey() + ".crema"), m);
+                    Path dump = Files.createDirectories(Path.of(System.getProperty("differential.dump")));
+                    Files.write(dump.resolve(c.getKey() + ".runc"), r);
+                    Files.write(dump.resolve(c.getKey() + ".crema"), m);
                 }
                 if (!d.isEmpty()) {
                     detail.append("\n").append(c.getKey()).append(":\n  ").append(String.join("\n  ", d));
