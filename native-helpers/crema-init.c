@@ -1440,6 +1440,28 @@ static void receive_bind_sources(void)
 	sources_sock[1] = -1;
 }
 
+/* Whether the container has a user namespace of its own, new or joined by path. */
+static int in_container_user_ns(void)
+{
+	if (plan.clone_flags & CLONE_NEWUSER)
+		return 1;
+	for (size_t i = 0; i < plan.n_ns_joins; i++)
+		if (plan.ns_joins[i].nstype == CLONE_NEWUSER)
+			return 1;
+	return 0;
+}
+
+/*
+ * A new IPC namespace in a user namespace is made by the init once it is that
+ * namespace's root, not by clone(): the kernel makes the namespace's mqueue
+ * filesystem with its maker's fsuid, and the host's root, unmapped there,
+ * would leave /dev/mqueue to the overflow uid.
+ */
+static int ipc_ns_after_ids(void)
+{
+	return (plan.clone_flags & CLONE_NEWIPC) && in_container_user_ns();
+}
+
 static void __attribute__((noreturn)) init(void)
 {
 	uint8_t *ack_buf = malloc(SYNC_MAX_MESSAGE + 1); /* +1: room for a NUL */
@@ -1467,15 +1489,15 @@ static void __attribute__((noreturn)) init(void)
 	umask(0); /* modes of created dirs and devices are exactly the plan's */
 
 	int own_mnt_ns = (plan.clone_flags & CLONE_NEWNS) != 0;
-	int own_user_ns = (plan.clone_flags & CLONE_NEWUSER) != 0;
-	for (size_t i = 0; i < plan.n_ns_joins; i++) {
+	for (size_t i = 0; i < plan.n_ns_joins; i++)
 		own_mnt_ns |= plan.ns_joins[i].nstype == CLONE_NEWNS;
-		own_user_ns |= plan.ns_joins[i].nstype == CLONE_NEWUSER;
-	}
 	/* our ids are still the host's, unmapped in the new user namespace: become its root
 	 * (the maps are written now) so that files we create have an owner there */
-	if (own_user_ns && (syscall(SYS_setresgid, 0, 0, 0) || syscall(SYS_setresuid, 0, 0, 0)))
+	if (in_container_user_ns() && (syscall(SYS_setresgid, 0, 0, 0) || syscall(SYS_setresuid, 0, 0, 0)))
 		fail(errno, "become root in the user namespace");
+	/* only now, as that root: a new IPC namespace's mqueue filesystem is owned by its maker */
+	if (ipc_ns_after_ids() && unshare(CLONE_NEWIPC))
+		fail(errno, "unshare CLONE_NEWIPC");
 	if (plan.exec_root)
 		enter_exec_root();
 	else
@@ -1709,8 +1731,8 @@ int main(int argc, char **argv, char **envp)
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sources_sock))
 		fail(errno, "socketpair for the bind sources");
 
-	long pid = syscall(SYS_clone, (unsigned long)(plan.clone_flags & ~(uint64_t)CLONE_NEWTIME) | SIGCHLD,
-			   0, 0, 0, 0);
+	uint64_t later = CLONE_NEWTIME | (ipc_ns_after_ids() ? CLONE_NEWIPC : 0);
+	long pid = syscall(SYS_clone, (unsigned long)(plan.clone_flags & ~later) | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		fail(errno, "clone");
 	if (pid == 0) {

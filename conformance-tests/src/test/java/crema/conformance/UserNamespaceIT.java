@@ -1,6 +1,7 @@
 package crema.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -45,6 +46,22 @@ class UserNamespaceIT extends ConformanceBase {
                 + " grep -c cgroup /proc/self/mounts >/dev/null && echo cgroup-ok; touch /dev/shm/x && echo shm-ok");
         String out = runOk();
         assertTrue(out.matches("\\s*0\\s+300000\\s+65536\\n0\\nlo\\n1:3\\nnull-ok\\ncgroup-ok\\nshm-ok\\n"), out);
+    }
+
+    /**
+     * The IPC namespace belongs to the container's root: its mqueue filesystem is owned by
+     * uid and gid 0 inside (it was the overflow uid when clone made the IPC namespace as the
+     * host's root), queues can be made in it, and it is not the host's IPC namespace.
+     */
+    @Test
+    void mqueueBelongsToTheContainersRoot() throws Exception {
+        userns(350000);
+        bundle.shell("stat -c '%u:%g' /dev/mqueue; touch /dev/mqueue/q && stat -c 'queue %u:%g' /dev/mqueue/q;"
+                + " readlink /proc/self/ns/ipc");
+        String out = runOk();
+        String hostIpc = Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString();
+        assertTrue(out.startsWith("0:0\nqueue 0:0\nipc:["), out);
+        assertFalse(out.contains(hostIpc), out);
     }
 
     @Test
