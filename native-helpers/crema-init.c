@@ -1470,6 +1470,9 @@ static void __attribute__((noreturn)) init(void)
 	if (!ack_buf)
 		fail(ENOMEM, "allocate the sync buffer");
 	size_t n = recv_msg(SYNC_PID_ACK, ack_buf, SYNC_MAX_MESSAGE, "PID_ACK");
+	/* the id maps are written: from here on non-dumpable, whoever the parent is (CVE-2019-5736) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		fail(errno, "prctl PR_SET_DUMPABLE");
 	/* the payload: the state JSON for hooks, then after a NUL the seccomp agent's process state */
 	state_json = (char *)ack_buf + 4;
 	state_len = strnlen(state_json, n);
@@ -1727,10 +1730,13 @@ int main(int argc, char **argv, char **envp)
 		close(fd);
 	}
 	set_cpu_affinity(&plan.cpu_affinity_initial, "initial");
-	if ((plan.clone_flags & CLONE_NEWUSER) && has_bind_mounts() &&
+	if ((plan.clone_flags & CLONE_NEWUSER) && !(plan.rootfs_flags & PLAN_ROOTFS_UNPRIVILEGED_PARENT) && has_bind_mounts() &&
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sources_sock))
 		fail(errno, "socketpair for the bind sources");
 
+	/* a non-dumpable init's /proc files are the host root's: crema, as the same user, could not write its id maps */
+	if ((plan.rootfs_flags & PLAN_ROOTFS_UNPRIVILEGED_PARENT) && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		fail(errno, "prctl PR_SET_DUMPABLE for the id maps");
 	uint64_t later = CLONE_NEWTIME | (ipc_ns_after_ids() ? CLONE_NEWIPC : 0);
 	long pid = syscall(SYS_clone, (unsigned long)(plan.clone_flags & ~later) | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)

@@ -50,6 +50,7 @@ enum plan_tag {
 
 #define PLAN_ROOTFS_READONLY 0x1u
 #define PLAN_ROOTFS_NO_PIVOT 0x2u
+#define PLAN_ROOTFS_UNPRIVILEGED_PARENT 0x4u
 #define PLAN_MOUNT_BIND 1u          /* mount.kind */
 #define PLAN_MOUNT_FILE 0x1u        /* mount.flags2 */
 #define PLAN_MOUNT_TMPCOPYUP 0x2u   /* mount.flags2: copy what the directory held into the new tmpfs */

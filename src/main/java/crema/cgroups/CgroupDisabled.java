@@ -18,6 +18,11 @@ public final class CgroupDisabled implements CgroupManager {
     }
 
     @Override
+    public List<Dir> own() {
+        return List.of();
+    }
+
+    @Override
     public List<Path> create(List<Dir> dirs) {
         return List.of();
     }

@@ -24,6 +24,23 @@ public interface CgroupManager {
     /** Where the container's cgroup is, per hierarchy; no side effects. */
     List<Dir> locate(String cgroupsPath, String id);
 
+    /** Where crema itself is, per hierarchy: a rootless container without a cgroup of its own stays there. */
+    List<Dir> own();
+
+    /**
+     * Whether this caller may make (or join) every one of dirs: the nearest existing
+     * ancestor of each is writable to it, as in a subtree delegated to a user.
+     */
+    static boolean writable(List<Dir> dirs) {
+        for (Dir d : dirs) {
+            Path p = d.path();
+            while (p != null && !Files.exists(p)) p = p.getParent();
+            if (p == null) return false;
+            if (!Files.isWritable(p.equals(d.path()) ? p.resolve("cgroup.procs") : p)) return false;
+        }
+        return true;
+    }
+
     /** The directories create would make now (parents first), for a record saved before it runs. */
     static List<Path> missing(List<Dir> dirs) {
         List<Path> out = new java.util.ArrayList<>();

@@ -70,6 +70,17 @@ public final class CgroupV1 implements CgroupManager {
     }
 
     @Override
+    public List<Dir> own() {
+        Map<String, String> own = CgroupFiles.ownCgroups(procSelfCgroup);
+        List<Dir> dirs = new ArrayList<>();
+        for (Hierarchy h : hierarchies()) {
+            String ownPath = own.getOrDefault(h.key().split(",")[0], "/");
+            dirs.add(new Dir(h.mount().getFileName().toString(), CgroupFiles.resolve(h.mount(), ownPath, ownPath, "")));
+        }
+        return List.copyOf(dirs);
+    }
+
+    @Override
     public List<Path> create(List<Dir> dirs) {
         List<Path> created = new ArrayList<>();
         try {

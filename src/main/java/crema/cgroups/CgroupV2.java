@@ -23,6 +23,12 @@ public final class CgroupV2 implements CgroupManager {
     }
 
     @Override
+    public List<Dir> own() {
+        String own = CgroupFiles.ownCgroups(procSelfCgroup).getOrDefault("", "/");
+        return List.of(new Dir("", CgroupFiles.resolve(root, own, own, "")));
+    }
+
+    @Override
     public List<Path> create(List<Dir> dirs) {
         Path dir = dirs.get(0).path();
         List<Path> created = CgroupFiles.mkdirs(dir);

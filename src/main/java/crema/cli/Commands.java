@@ -43,8 +43,9 @@ final class Commands {
             Flag.bool("debug").means("log a line for each step of the command"),
             Flag.value("log").completes("file").means("append crema's log lines to this file (default: stderr)"),
             Flag.value("log-format").byDefault("text").completes("text json").means("log line format: text or json"),
-            Flag.value("root").byDefault("/run/crema").completes("dir")
-                    .means("directory for the containers' state (best on a tmpfs)"),
+            Flag.value("root").completes("dir")
+                    .means("directory for the containers' state (best on a tmpfs); default /run/crema,"
+                            + " $XDG_RUNTIME_DIR/crema for a non-root user"),
             Flag.value("criu").completes("file").means("accepted for runc compatibility; checkpoint is not supported"),
             Flag.bool("systemd-cgroup").means("use systemd for cgroups (the systemd driver is not implemented yet)"),
             Flag.value("rootless").completes("true false auto").means("accepted for runc compatibility; ignored"),
@@ -130,7 +131,7 @@ final class Commands {
             List.of(), null);
     static final Command SPEC = command("spec", "write a default config.json for a rootfs/ beside it", "",
             List.of(Flag.value("bundle", "b").byDefault(".").completes("dir").means("directory to write config.json in"),
-                    Flag.bool("rootless").means("a configuration for a rootless container (not supported yet)")),
+                    Flag.bool("rootless").means("a configuration for a non-root user: a user namespace mapping root to the caller, no network namespace")),
             null);
     static final Command HELP_COMMAND = command("help", "print the help of crema or of one command", "[command]",
             List.of(), null);

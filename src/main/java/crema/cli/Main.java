@@ -9,7 +9,6 @@ import crema.state.ContainerException;
 import crema.sys.SysException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -59,7 +58,7 @@ public final class Main {
         }
         String command = all.get(commandAt);
         List<String> rest = all.subList(commandAt + 1, all.size());
-        Globals g = new Globals(Path.of(global.get("root")), global.has("systemd-cgroup"), out, err, log);
+        Globals g = new Globals(global.get("root"), global.has("systemd-cgroup"), out, err, log);
         try {
             return dispatch(command, rest, g);
         } catch (Args.HelpRequested e) {

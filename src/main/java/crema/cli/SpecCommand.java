@@ -2,6 +2,7 @@ package crema.cli;
 
 import crema.spec.Capabilities;
 import crema.spec.DeviceCgroup;
+import crema.spec.IdMapping;
 import crema.spec.Linux;
 import crema.spec.Mount;
 import crema.spec.Namespace;
@@ -25,11 +26,15 @@ final class SpecCommand {
     int run(List<String> argv, Globals g) {
         Args a = Args.parse(argv, Commands.SPEC);
         a.id("spec", 0, 0);
-        if (a.has("rootless")) throw new UsageException("--rootless: rootless containers are not supported yet");
         Path config = Path.of(a.get("bundle")).resolve("config.json");
         if (Files.exists(config)) throw new ContainerException("File " + config + " exists. Remove it first");
         try {
-            Files.write(config, SpecJson.write(defaultSpec(true)));
+            Spec spec = defaultSpec(true);
+            if (a.has("rootless")) {
+                crema.sys.Identity me = crema.sys.Identity.effective();
+                spec = rootless(spec, me.uid(), me.gid());
+            }
+            Files.write(config, SpecJson.write(spec));
         } catch (IOException e) {
             throw new UncheckedIOException("write " + config, e);
         }
@@ -62,6 +67,38 @@ final class SpecCommand {
         Linux linux = new Linux(null, null, null, null, resources, null, namespaces, null, null, null, masked, readonly,
                 null, null, null, null, null);
         return new Spec("1.3.0", process, new Root("rootfs", true), "crema", null, mounts, null, null, linux);
+    }
+
+    /**
+     * The default spec for a user without privileges, as `runc spec --rootless`
+     * makes it: a user namespace mapping root to the caller alone, no network
+     * namespace (so /sys is the host's, bound read-only: a user may mount
+     * sysfs only in a network namespace of its own), no uid=/gid= mount
+     * options (those ids are not mapped) and no cgroup resources.
+     */
+    static Spec rootless(Spec spec, long uid, long gid) {
+        Linux l = spec.linux();
+        List<Namespace> namespaces = new java.util.ArrayList<>();
+        for (Namespace ns : l.namespaces()) {
+            if (!ns.type().equals("network") && !ns.type().equals("user")) namespaces.add(ns);
+        }
+        namespaces.add(new Namespace("user", null));
+        List<Mount> mounts = new java.util.ArrayList<>();
+        for (Mount m : spec.mounts()) {
+            if (m.destination().equals("/sys")) {
+                mounts.add(mount("/sys", "none", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
+                continue;
+            }
+            List<String> options = m.options() == null ? List.of()
+                    : m.options().stream().filter(o -> !o.startsWith("uid=") && !o.startsWith("gid=")).toList();
+            mounts.add(mount(m.destination(), m.type(), m.source(), options));
+        }
+        Linux rootless = new Linux(List.of(new IdMapping(0, uid, 1)), List.of(new IdMapping(0, gid, 1)), l.timeOffsets(),
+                l.sysctl(), null, l.cgroupsPath(), namespaces, l.devices(), l.seccomp(), l.rootfsPropagation(),
+                l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.intelRdt(), l.personality(), l.memoryPolicy(),
+                l.netDevices());
+        return new Spec(spec.ociVersion(), spec.process(), spec.root(), spec.hostname(), spec.domainname(), mounts,
+                spec.hooks(), spec.annotations(), rootless);
     }
 
     private static Mount mount(String destination, String type, String source, List<String> options) {

@@ -9,6 +9,7 @@ import crema.plan.LaunchPlan;
 import crema.plan.PlanBuilder;
 import crema.plan.PlanEncoder;
 import crema.plan.PlanInputs;
+import crema.cgroups.RootlessCgroups;
 import crema.hooks.HookRunner;
 import crema.hooks.LaterHooks;
 import crema.process.ConsoleSocket;
@@ -89,27 +90,39 @@ public final class Create {
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         Debug.step("locating the cgroups" + (cgroupsPath == null ? " (no cgroupsPath: named by the id)" : " of " + cgroupsPath));
         List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
+        PlanInputs.HostFacts host = PlanInputs.HostFacts.probe();
+        crema.spec.Resources resources = spec.linux() == null ? null : spec.linux().resources();
+        CgroupManager manager = cgroups;
+        List<CgroupManager.Dir> mountDirs = dirs; // what a "cgroup" mount shows the container
+        if (host.rootless() && !CgroupManager.writable(dirs)) {
+            RootlessCgroups.refuseLimits(resources, "crema runs as uid " + host.caller().uid() + ", which may not write "
+                    + dirs.stream().map(d -> d.path().toString()).findFirst().orElse("a cgroup") + " (no cgroup is delegated to it)");
+            Debug.step("rootless: no writable cgroup, the container stays in crema's own");
+            mountDirs = cgroups.own();
+            dirs = List.of();
+            manager = new crema.cgroups.CgroupDisabled();
+        }
         if (Debug.on()) Debug.step("cgroup paths: " + dirs.stream().map(d -> d.path().toString()).toList());
         Path stateDir = store.dir(o.id());
         PlanInputs.SeccompProgram seccomp = spec.linux() == null || spec.linux().seccomp() == null ? null
                 : SeccompCompiler.compile(spec.linux().seccomp());
         PlanInputs inputs = new PlanInputs(bundle, stateDir.toString(), preserveFds, o.noPivot(), !o.noNewKeyring(),
-                dirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
-                PlanInputs.HostFacts.probe(), p -> p.equals(notifyDir) || Files.isDirectory(p), Create::isHostNamespace, seccomp,
+                mountDirs.stream().map(d -> new PlanInputs.CgroupDir(d.hierarchy(), d.path())).toList(),
+                host, p -> p.equals(notifyDir) || Files.isDirectory(p), Create::isHostNamespace, seccomp,
                 own != null ? own.path() : o.consoleSocket());
         Debug.step("building the launch plan");
         LaunchPlan plan = PlanBuilder.build(spec, inputs);
         byte[] planBytes = PlanEncoder.encode(plan);
         Debug.step("plan built: " + planBytes.length + " bytes; checking resources and devices");
-        crema.spec.Resources resources = spec.linux() == null ? null : spec.linux().resources();
         ResourcesCheck.check(resources);
+        if (host.rootless()) RootlessLimits.check(plan, host.caller());
         List<DeviceRule> deviceRules = DeviceRules.forContainer(spec.linux());
 
         // The init must become our child when stage1 exits, so a failure can reap it.
         Sys.setChildSubreaper();
         Debug.step("reserving " + stateDir);
         store.reserve(o.id());
-        Cleanup cleanup = new Cleanup(store, cgroups, o.id());
+        Cleanup cleanup = new Cleanup(store, manager, o.id());
         try (Lock lock = store.lock(o.id(), true)) {
             Path fifo = stateDir.resolve(StateStore.FIFO);
             Sys.mkfifo(fifo, 0622);
@@ -126,19 +139,19 @@ public final class Create {
             saved.save(0, 0, CgroupManager.missing(dirs));
             CrashPoint.at("create:saved");
             Debug.step("making the cgroups");
-            cleanup.cgroups = cgroups.create(dirs);
+            cleanup.cgroups = manager.create(dirs);
             saved.save(0, 0, cleanup.cgroups);
             Debug.step("applying the cgroup limits");
             CrashPoint.at("create:cgroups");
             // Limits are in place before the helper joins: it never runs unlimited.
-            cgroups.apply(dirPaths, resources, deviceRules, false);
+            manager.apply(dirPaths, resources, deviceRules, false);
             if (notifyDir != null) makeNotifyDir(notifyDir);
             Debug.step("starting the helper " + helper);
             HelperLauncher.Started h = HelperLauncher.start(helper, preserveFds);
             cleanup.helperPid = h.pid();
             try (SyncChannel sync = h.channel()) {
                 Debug.step("helper started, pid " + h.pid() + ": moving it into the cgroups");
-                cgroups.join(dirPaths, h.pid());
+                manager.join(dirPaths, h.pid());
                 CrashPoint.at("create:spawned");
                 Debug.step("sync: sending the plan");
                 sync.send(SyncChannel.PLAN, planBytes);
@@ -152,9 +165,8 @@ public final class Create {
                 ProcStat initStat = ProcStat.read(pid);
                 saved.save(pid, initStat == null ? 0 : initStat.startTime(), cleanup.cgroups);
                 CrashPoint.at("create:pid");
-                // While the init waits: its id maps (as the privileged parent, so setgroups stays allowed).
-                writeIdMap(pid, "uid_map", plan.uidMappings());
-                writeIdMap(pid, "gid_map", plan.gidMappings());
+                // While the init waits: its id maps (by crema as root, or as a user directly or through newuidmap).
+                IdMaps.write(pid, plan, host.caller());
                 NetDevices.moveInto(plan.netDevices(), pid);
                 if (plan.oomScoreAdj() != null) {
                     writeProc(pid, "oom_score_adj", plan.oomScoreAdj().toString());
@@ -233,11 +245,6 @@ public final class Create {
             throw new java.io.UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private static void writeIdMap(int pid, String file, List<LaunchPlan.IdMap> map) {
-        if (map.isEmpty()) return;
-        writeProc(pid, file, LaunchPlan.IdMap.text(map));
     }
 
     /** Whether a namespace joined by path is crema's own, the host's: same device and inode as /proc/self/ns/X. */

@@ -39,7 +39,8 @@ public final class Delete {
     private void deleteSteps(String id, boolean force) {
         Debug.step("delete " + id + (force ? " (force)" : "") + ": loading its state");
         StateStore.checkId(id);
-        if (force && !Files.isDirectory(store.dir(id))) return; // already gone: runc says nothing either
+        // already gone: runc says nothing either (but a dir we may not enter is not gone)
+        if (force && Files.notExists(store.dir(id))) return;
         try (Lock lock = store.lock(id, true)) {
             if (!Files.exists(store.dir(id).resolve(StateStore.STATE_FILE))) {
                 // A create that died before saving state: nothing else of it is known.

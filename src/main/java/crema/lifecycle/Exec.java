@@ -134,7 +134,11 @@ public final class Exec {
             helperPid = 0;
             // stage1 joined the namespaces of r.pid(): it must still be the container's init, not a reused pid
             if (!ProcStat.isOurs(r.pid(), r.initStartTime())) throw new ContainerException("container not running");
-            if (oomScoreAdj != null) Create.writeProc(pid, "oom_score_adj", oomScoreAdj.toString());
+            // the process has crema's value already (stage1 inherits it); a user could not write a
+            // non-dumpable process's file, so write only a value that differs
+            if (oomScoreAdj != null && oomScoreAdj != RootlessLimits.ownOomScoreAdj()) {
+                Create.writeProc(pid, "oom_score_adj", oomScoreAdj.toString());
+            }
             sync.send(SyncChannel.PID_ACK, Create.pidAck(Start.stateJson(r, "running"), plan.process().seccomp(), pid));
             Debug.step("sync: waiting for the process to be ready");
             sync.expect(SyncChannel.READY, "the exec process to be ready");

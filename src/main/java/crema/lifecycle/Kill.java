@@ -44,7 +44,40 @@ public final class Kill {
 
     /** Every pid in the container's cgroup (read from its first hierarchy that lists any): what `ps` shows. */
     static List<Integer> cgroupPids(ContainerRecord r) {
+        if (r.cgroupDirs().isEmpty() && r.pid() > 0 && ProcStat.isOurs(r.pid(), r.initStartTime())) {
+            return pidsInNamespaceOf(r.pid());
+        }
         return pidsIn(r.cgroupDirs());
+    }
+
+    /**
+     * A container without a cgroup (rootless, nothing delegated): its processes are
+     * those in its init's pid namespace, when it has one of its own, else the init alone.
+     */
+    static List<Integer> pidsInNamespaceOf(int init) {
+        Path initNs = Path.of("/proc", Integer.toString(init), "ns", "pid");
+        List<Integer> pids = new ArrayList<>();
+        try {
+            String ns = Files.readSymbolicLink(initNs).toString();
+            if (ns.equals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString())) return List.of(init);
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path p : procs.toList()) {
+                    String name = p.getFileName().toString();
+                    if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
+                    try {
+                        if (Files.readSymbolicLink(p.resolve("ns/pid")).toString().equals(ns)) {
+                            pids.add(Integer.parseInt(name));
+                        }
+                    } catch (IOException e) {
+                        // gone, or another user's: not in the container
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return List.of(init);
+        }
+        pids.sort(null);
+        return pids;
     }
 
     /**

@@ -91,6 +91,10 @@ public final class ExecPlanner {
         ProcessAttributes attrs = ProcessAttributes.of(effective, container.linux(), field);
         ProcessPlan pp = ProcessPlan.of(effective, field, in.newKeyring(), PlanBuilder.seccomp(in.seccomp(), nnp), attrs,
                 in.preserveFds(), ProcessPlan.console(effective, field, in.consoleSocket(), false));
+        var gidMap = PlanBuilder.idMappings(container.linux() == null ? null : container.linux().gidMappings(), "linux.gidMappings");
+        if (Rootless.setgroupsDenied(in.host().caller().unprivilegedIds(), in.host().caller().gid(), gidMap)) {
+            pp = pp.withoutSetgroups(ProcessPlan.at(field, "user.additionalGids"));
+        }
         long allowed = ProcessPlan.capabilities(c.capabilities(), "process.capabilities").bounding();
         CapabilitySets asked = pp.capabilities();
         long beyond = (asked.bounding() | asked.effective() | asked.inheritable() | asked.permitted() | asked.ambient())

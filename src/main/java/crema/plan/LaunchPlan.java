@@ -23,6 +23,7 @@ public record LaunchPlan(
         String rootfs,
         boolean rootfsReadonly,
         boolean noPivot,
+        boolean unprivilegedParent, // crema runs as a user (rootless): it has no privilege over the init
         long rootPropagation,
         long rootfsPropagationAfter,
         List<MountStep> mounts,

@@ -105,9 +105,10 @@ public final class PlanBuilder {
         long rootfsPropagation = propagation == null ? 0 : MountOptions.propagation(propagation, "linux.rootfsPropagation");
         long rootPropagation = propagation == null ? MS_REC | MS_SLAVE : rootfsPropagation;
 
-        List<MountStep> mounts = mounts();
+        List<MountStep> mounts = mounts((cloneFlags & CLONE_NEWNET) != 0);
         boolean devFromHost = mounts.stream().anyMatch(m -> m.kind() == MountKind.BIND && m.destination().equals("/dev"));
-        List<DeviceNode> devices = devFromHost ? List.of() : devices(userns);
+        // rootless (crema itself in a user namespace, too) means no mknod either
+        List<DeviceNode> devices = devFromHost ? List.of() : devices(userns || in.host().rootless());
         List<Symlink> symlinks = devFromHost ? List.of() : DefaultDevices.symlinks(in.host().kcore());
 
         List<String> masked = absolutePaths(spec.linux() == null ? null : spec.linux().maskedPaths(), "linux.maskedPaths");
@@ -137,9 +138,13 @@ public final class PlanBuilder {
         }
         ProcessPlan pp = ProcessPlan.of(p, "process", in.newKeyring(), seccomp(in.seccomp(), p.noNewPrivileges()), attrs,
                 in.preserveFds(), ProcessPlan.console(p, "process", in.consoleSocket(), true));
+        if (Rootless.setgroupsDenied(in.host().caller().unprivilegedIds(), in.host().caller().gid(), gidMap)) {
+            pp = pp.withoutSetgroups("process.user.additionalGids");
+        }
 
         return new LaunchPlan(cloneFlags, List.copyOf(joins), uidMap, gidMap, timeOffsets, sysctlKeys, sysctlValues,
-                hooks, netDevices, hostname, domainname, rootfs, spec.root().readonly(), in.noPivot(), rootPropagation,
+                hooks, netDevices, hostname, domainname, rootfs, spec.root().readonly(), in.noPivot(),
+                in.host().caller().unprivilegedIds(), rootPropagation,
                 rootfsPropagation, mounts, devices, symlinks, masked, readonly, pp, oom, in.fifoDir());
     }
 
@@ -174,7 +179,7 @@ public final class PlanBuilder {
 
     static final int MAX_MOUNT_STEPS = 4096;
 
-    private List<MountStep> mounts() {
+    private List<MountStep> mounts(boolean newNetNs) {
         List<MountStep> steps = new ArrayList<>();
         List<Mount> mounts = spec.mounts() == null ? List.of() : spec.mounts();
         for (int i = 0; i < mounts.size(); i++) {
@@ -190,6 +195,12 @@ public final class PlanBuilder {
             }
             boolean bind = o.bind() || type.equals("bind");
             String source = m.source() == null ? "" : m.source();
+            // the kernel lets a user mount sysfs only for a network namespace it owns: bind the host's, as runc does
+            if (type.equals("sysfs") && !bind && in.host().rootless() && !newNetNs) {
+                steps.add(new MountStep(MountKind.BIND, false, o.flags() | MS_BIND | MS_REC, o.propagation(),
+                        o.attrSet(), o.attrClear(), "/sys", dest, "", "", extras));
+                continue;
+            }
             if (bind) {
                 if (source.isEmpty()) throw new InvalidSpecException(path + ".source", "must be set for a bind mount");
                 Path src = in.bundle().resolve(source).normalize();
@@ -251,7 +262,7 @@ public final class PlanBuilder {
     }
 
     /** In a user namespace mknod is refused: the host's nodes are bind-mounted instead, as runc does. */
-    private List<DeviceNode> devices(boolean userns) {
+    private List<DeviceNode> devices(boolean bindHostNodes) {
         Map<String, DeviceNode> byPath = new LinkedHashMap<>();
         for (DeviceNode d : DefaultDevices.NODES) byPath.put(d.path(), d);
         List<Device> devices = spec.linux() == null || spec.linux().devices() == null ? List.of() : spec.linux().devices();
@@ -271,12 +282,12 @@ public final class PlanBuilder {
             byPath.put(dest, new DeviceNode(type, d.major(), d.minor(), mode,
                     d.uid() == null ? 0 : d.uid(), d.gid() == null ? 0 : d.gid(), false, dest));
         }
-        if (!userns) return List.copyOf(byPath.values());
+        if (!bindHostNodes) return List.copyOf(byPath.values());
         return byPath.values().stream().map(d -> new DeviceNode(d.type(), d.major(), d.minor(), d.permissions(), d.uid(),
                 d.gid(), true, d.path())).toList();
     }
 
-    private static List<IdMap> idMappings(List<crema.spec.IdMapping> maps, String field) {
+    static List<IdMap> idMappings(List<crema.spec.IdMapping> maps, String field) {
         if (maps == null) return List.of();
         if (maps.size() > 340) throw new InvalidSpecException(field, "at most 340 mappings are allowed");
         List<IdMap> out = new ArrayList<>();

@@ -72,7 +72,7 @@ public final class PlanEncoder {
         if (p.hostname() != null) record(HOSTNAME, new Rec().str(p.hostname()));
         if (p.domainname() != null) record(DOMAINNAME, new Rec().str(p.domainname()));
         record(ROOTFS, new Rec().str(p.rootfs()));
-        record(ROOTFS_FLAGS, new Rec().u32((p.rootfsReadonly() ? 1 : 0) | (p.noPivot() ? 2 : 0)));
+        record(ROOTFS_FLAGS, new Rec().u32((p.rootfsReadonly() ? 1 : 0) | (p.noPivot() ? 2 : 0) | (p.unprivilegedParent() ? 4 : 0)));
         record(ROOT_PROPAGATION, new Rec().u64(p.rootPropagation()));
         record(ROOTFS_PROPAGATION_AFTER, new Rec().u64(p.rootfsPropagationAfter()));
         for (MountStep m : p.mounts()) {
@@ -111,9 +111,11 @@ public final class PlanEncoder {
         record(CWD, new Rec().str(p.cwd()));
         record(USER, new Rec().u32((int) p.uid()).u32((int) p.gid()).u32(p.umask() == null ? 0 : 1)
                 .u32(p.umask() == null ? 0 : p.umask().intValue()));
-        Rec gids = new Rec().u32(p.additionalGids().size());
-        for (long g : p.additionalGids()) gids.u32((int) g);
-        record(ADDITIONAL_GIDS, gids);
+        if (p.additionalGids() != null) { // without the record crema-init makes no setgroups call
+            Rec gids = new Rec().u32(p.additionalGids().size());
+            for (long g : p.additionalGids()) gids.u32((int) g);
+            record(ADDITIONAL_GIDS, gids);
+        }
         for (RlimitStep r : p.rlimits()) record(RLIMIT, new Rec().u32(r.resource()).u64(r.soft()).u64(r.hard()));
         var c = p.capabilities();
         record(CAPS, new Rec().u64(c.bounding()).u64(c.effective()).u64(c.inheritable()).u64(c.permitted())

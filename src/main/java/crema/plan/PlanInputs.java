@@ -1,5 +1,6 @@
 package crema.plan;
 
+import crema.sys.Identity;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
@@ -30,13 +31,20 @@ public record PlanInputs(
 
     public record CgroupDir(String name, Path dir) {}
 
-    /** What the host has: /proc/kcore, the AppArmor and SELinux LSMs, a resctrl mount. */
-    public record HostFacts(boolean kcore, boolean apparmor, boolean selinux, boolean resctrl) {
+    /**
+     * What the host has: /proc/kcore, the AppArmor and SELinux LSMs, a resctrl mount;
+     * and who crema runs as there (a non-zero uid is rootless).
+     */
+    public record HostFacts(boolean kcore, boolean apparmor, boolean selinux, boolean resctrl, Identity caller) {
         public static HostFacts probe() {
             return new HostFacts(java.nio.file.Files.exists(Path.of("/proc/kcore")),
                     java.nio.file.Files.exists(Path.of("/sys/kernel/security/apparmor")),
                     java.nio.file.Files.exists(Path.of("/sys/fs/selinux/enforce")),
-                    java.nio.file.Files.exists(Path.of("/sys/fs/resctrl/schemata")));
+                    java.nio.file.Files.exists(Path.of("/sys/fs/resctrl/schemata")), Identity.effective());
+        }
+
+        public boolean rootless() {
+            return caller.rootless();
         }
     }
 

@@ -22,7 +22,7 @@ public record ProcessPlan(
         long uid,
         long gid,
         Long umask,
-        List<Long> additionalGids,
+        List<Long> additionalGids, // null: no setgroups call (denied in the user namespace)
         List<RlimitStep> rlimits,
         CapabilitySets capabilities,
         boolean noNewPrivileges,
@@ -38,6 +38,19 @@ public record ProcessPlan(
      * it on /dev/console (a container's init).
      */
     public record Console(int rows, int cols, boolean devConsole, String socket) {}
+
+    /**
+     * For a user namespace with setgroups denied (rootless, gids mapped without
+     * newgidmap): no setgroups call at all, so the caller's groups stay, as with runc.
+     */
+    ProcessPlan withoutSetgroups(String field) {
+        if (!additionalGids.isEmpty()) {
+            throw new InvalidSpecException(field, "cannot be set by a non-root user whose gids are mapped without newgidmap"
+                    + " (setgroups is denied in that user namespace)");
+        }
+        return new ProcessPlan(args, env, cwd, uid, gid, umask, null, rlimits, capabilities, noNewPrivileges, newKeyring,
+                seccomp, attributes, preserveFds, console);
+    }
 
     /** No HOME in the env: crema-init takes it from the container's /etc/passwd (else "/"), as runc and crun do. */
     public boolean homeFromPasswd() {

@@ -29,8 +29,9 @@ public final class SmallFile {
         try {
             return read(file);
         } catch (FileNotFoundException e) {
-            // java.io says "not found" for EACCES and EISDIR too: only a missing file is null
-            if (!Files.exists(file)) return null;
+            // java.io says "not found" for EACCES and EISDIR too: only a missing file is null (notExists:
+            // a file behind a directory we may not enter is not known to be missing, say another user's state)
+            if (Files.notExists(file)) return null;
             throw e;
         }
     }

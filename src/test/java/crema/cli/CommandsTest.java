@@ -86,7 +86,7 @@ class CommandsTest {
         String help = Help.crema();
         for (Command c : Commands.ALL) assertTrue(help.contains("   " + c.name()), c.name());
         for (Flag f : Commands.GLOBAL) for (String n : f.names()) assertTrue(help.contains("-" + n), n);
-        assertTrue(help.contains("--root value") && help.contains("(default: \"/run/crema\")"), help);
+        assertTrue(help.contains("--root value") && help.contains("default /run/crema, $XDG_RUNTIME_DIR/crema for a non-root user"), help);
     }
 
     @Test

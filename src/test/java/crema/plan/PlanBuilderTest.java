@@ -45,11 +45,49 @@ class PlanBuilderTest {
     }
 
     static LaunchPlan plan(String json) {
+        return plan(json, new crema.sys.Identity(0, 0));
+    }
+
+    static LaunchPlan plan(String json, crema.sys.Identity caller) {
         return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false, true,
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
-                new PlanInputs.HostFacts(true, false, false, false), p -> !p.toString().equals("/host/file"),
+                new PlanInputs.HostFacts(true, false, false, false, caller), p -> !p.toString().equals("/host/file"),
                 j -> j.path().startsWith("/proc/1/ns/"), null, "/run/console.sock"));
+    }
+
+    /** A user namespace of uid 1000 mapping only itself, no network namespace of its own, a sysfs mount. */
+    static final String ROOTLESS = BASE
+            .replace("{\"type\": \"network\", \"path\": \"/proc/42/ns/net\"}", "{\"type\": \"user\"}")
+            .replace("\"user\": {\"uid\": 1, \"gid\": 2, \"umask\": 18, \"additionalGids\": [3, 4]}", "\"user\": {\"uid\": 0, \"gid\": 0}")
+            .replace("\"maskedPaths\"", "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}], "
+                    + "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}], \"maskedPaths\"")
+            .replace("{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},",
+                    "{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}, "
+                    + "{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", \"options\": [\"nosuid\", \"ro\"]},");
+
+    @Test
+    void rootlessWithoutANetworkNamespaceBindsTheHostsSysfs() {
+        MountStep sys = plan(ROOTLESS, new crema.sys.Identity(1000, 1000)).mounts().stream()
+                .filter(m -> m.destination().equals("/sys")).findFirst().orElseThrow();
+        assertEquals(MountKind.BIND, sys.kind());
+        assertEquals("/sys", sys.source());
+        assertEquals(MS_BIND | MS_REC | MS_NOSUID | MS_RDONLY, sys.flags());
+        // root, or a network namespace of the user's own, may mount sysfs itself
+        assertEquals(MountKind.FILESYSTEM, plan(ROOTLESS).mounts().stream()
+                .filter(m -> m.destination().equals("/sys")).findFirst().orElseThrow().kind());
+        String withNet = ROOTLESS.replace("{\"type\": \"user\"}", "{\"type\": \"user\"}, {\"type\": \"network\"}");
+        assertEquals(MountKind.FILESYSTEM, plan(withNet, new crema.sys.Identity(1000, 1000)).mounts().stream()
+                .filter(m -> m.destination().equals("/sys")).findFirst().orElseThrow().kind());
+    }
+
+    @Test
+    void rootlessMappingItsOwnGidMakesNoSetgroupsCall() {
+        assertEquals(null, plan(ROOTLESS, new crema.sys.Identity(1000, 1000)).process().additionalGids());
+        assertEquals(List.of(), plan(ROOTLESS).process().additionalGids());
+        String groups = ROOTLESS.replace("\"user\": {\"uid\": 0, \"gid\": 0}", "\"user\": {\"uid\": 0, \"gid\": 0, \"additionalGids\": [0]}");
+        InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> plan(groups, new crema.sys.Identity(1000, 1000)));
+        assertTrue(e.getMessage().startsWith("process.user.additionalGids: cannot be set by a non-root user"), e.getMessage());
     }
 
     @Test

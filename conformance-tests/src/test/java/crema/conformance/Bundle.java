@@ -34,6 +34,18 @@ final class Bundle {
         set("process.terminal", false);
     }
 
+    /** A bundle whose config.json is there already (one a test user made, say). */
+    @SuppressWarnings("unchecked")
+    Bundle(Path dir) {
+        this.dir = dir;
+        this.rootfs = dir.resolve("rootfs");
+        try {
+            config = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("config.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void makeRootfs(Path rootfs) throws IOException {
         Path bin = Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(BUSYBOX, bin.resolve("busybox"));

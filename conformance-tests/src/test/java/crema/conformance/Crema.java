@@ -45,17 +45,25 @@ final class Crema {
     }
 
     private static Result exec(List<String> cmd, String cremaVar, java.util.Map<String, String> env) {
+        java.util.Map<String, String> all = new java.util.HashMap<>(env);
+        if (cremaVar != null) all.put("CREMA", cremaVar);
+        return exec(cmd, null, all, 60);
+    }
+
+    /** cmd in dir (null: ours) with env added and stdin from /dev/null; killed with what it started after the timeout. */
+    static Result exec(List<String> cmd, Path dir, java.util.Map<String, String> env, int timeoutSeconds) {
         try {
             Path out = Files.createTempFile("crema-out", ".txt");
             Path err = Files.createTempFile("crema-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            if (cremaVar != null) pb.environment().put("CREMA", cremaVar);
+            if (dir != null) pb.directory(dir.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError("timed out: " + cmd);
+                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + cmd);
             }
             Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
