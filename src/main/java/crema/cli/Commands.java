@@ -46,7 +46,7 @@ final class Commands {
             Flag.value("root").byDefault("/run/crema").completes("dir")
                     .means("directory for the containers' state (best on a tmpfs)"),
             Flag.value("criu").completes("file").means("accepted for runc compatibility; checkpoint is not supported"),
-            Flag.bool("systemd-cgroup").means("use systemd for cgroups (the systemd driver is not implemented yet)"),
+            Flag.bool("systemd-cgroup").means("use systemd for cgroups: each container a transient unit made over D-Bus (cgroupsPath slice:prefix:name)"),
             Flag.value("rootless").completes("true false auto").means("accepted for runc compatibility; ignored"),
             HELP,
             Flag.bool("version", "v").means("print the version"));
