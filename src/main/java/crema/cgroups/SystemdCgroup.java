@@ -190,10 +190,4 @@ public final class SystemdCgroup implements CgroupManager {
         for (Path p : dirs) if (p.getNameCount() > deepest.getNameCount()) deepest = p;
         return deepest.getFileName().toString();
     }
-
-    /** Closes the bus connection, if one was made. */
-    public void close() {
-        if (bus != null) bus.close();
-        bus = null;
-    }
 }
