@@ -202,6 +202,21 @@ class SystemdCgroupIT extends ConformanceBase {
         crema.shell("systemctl stop " + unit).ok();
     }
 
+    /** systemd refuses the unit (a property it does not know): one line naming the unit and systemd's reason, nothing left. */
+    @Test
+    void aUnitSystemdRefusesFailsNamingItAndLeavesNothing() throws Exception {
+        requireSystemd();
+        bundle.shell("sleep 300").set("annotations", Map.of("org.systemd.property.NoSuchCremaProperty", "true"));
+        String id = newId();
+        Crema.Result r = create(id);
+        assertEquals(1, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("--systemd-cgroup: start unit " + scope(id) + ": StartTransientUnit: "), r.err());
+        assertTrue(r.err().contains("NoSuchCremaProperty"), r.err());
+        assertNothingLeft(id);
+        assertUnitGone(scope(id));
+    }
+
     /** podman with cgroup_manager=systemd passes --systemd-cgroup and machine.slice:libpod:ID: its container is a scope with the limit. */
     @Test
     void podmanWithTheSystemdCgroupManagerGetsAScope() throws Exception {
