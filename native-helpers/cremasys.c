@@ -26,17 +26,7 @@
 
 #define NATIVE(name) Java_crema_sys_Native_##name
 
-/* A NUL-terminated copy of a Java byte[]; NULL on allocation failure. */
-static char *cstr(JNIEnv *env, jbyteArray arr)
-{
-    jsize n = (*env)->GetArrayLength(env, arr);
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    (*env)->GetByteArrayRegion(env, arr, 0, n, (jbyte *)s);
-    s[n] = 0;
-    return s;
-}
+#include "jni-cstr.h"
 
 static void free_vec(char **v)
 {

@@ -12,9 +12,10 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * The test runner of the cgroup v2 lane's guest (no Maven there): runs the
+ * The test runner of the qemu lanes' guests (no Maven there): runs the
  * named classes, prints each test as it ends, the failures, and one line
- * "CGROUP-V2-LANE: tests=N passed=N failed=N skipped=N " for the host.
+ * "CGROUP-V2-LANE: tests=N passed=N failed=N skipped=N " for the host
+ * (-Dlane.label=SYSTEMD-LANE for the systemd lane).
  */
 public final class RunTests {
     public static void main(String[] args) {
@@ -52,7 +53,7 @@ public final class RunTests {
         TestExecutionSummary s = summary.getSummary();
         s.printFailuresTo(new PrintWriter(System.out, true), 30);
         long failed = s.getTotalFailureCount();
-        System.out.println("CGROUP-V2-LANE: tests=" + s.getTestsFoundCount() + " passed=" + s.getTestsSucceededCount()
+        System.out.println(System.getProperty("lane.label", "CGROUP-V2-LANE") + ": tests=" + s.getTestsFoundCount() + " passed=" + s.getTestsSucceededCount()
                 + " failed=" + failed + " skipped=" + (s.getTestsSkippedCount() + s.getTestsAbortedCount()) + " ");
         System.exit(failed == 0 && s.getTestsFoundCount() > 0 ? 0 : 1);
     }

@@ -14,7 +14,8 @@ import java.util.List;
  *
  * Implementations: {@link CgroupV1} (legacy and hybrid hosts), {@link CgroupV2}
  * (unified), {@link CgroupDisabled} (no cgroup file system); {@link #forHost}
- * picks one. Every path is injectable, so tests work in a temp dir.
+ * picks one. {@link SystemdCgroup} (--systemd-cgroup) has systemd make the
+ * cgroup and uses one of those for its files. Every path is injectable, so tests work in a temp dir.
  */
 public interface CgroupManager {
 
@@ -41,11 +42,21 @@ public interface CgroupManager {
         return true;
     }
 
+    /** locate for create: the config's annotations may carry settings for the manager (systemd's org.systemd.property.*). */
+    default List<Dir> locate(String cgroupsPath, String id, java.util.Map<String, String> annotations) {
+        return locate(cgroupsPath, id);
+    }
+
     /** The directories create would make now (parents first), for a record saved before it runs. */
     static List<Path> missing(List<Dir> dirs) {
         List<Path> out = new java.util.ArrayList<>();
         for (Dir d : dirs) out.addAll(CgroupFiles.missing(d.path()));
         return out;
+    }
+
+    /** What create would make now, for a record saved before it runs (the systemd driver: its unit, not the slices). */
+    default List<Path> wouldCreate(List<Dir> dirs) {
+        return missing(dirs);
     }
 
     /**
@@ -80,6 +91,16 @@ public interface CgroupManager {
     /** Removes the created directories, deepest first; waits a bounded time for them to empty. */
     default void destroy(List<Path> created) {
         CgroupFiles.removeAll(created);
+    }
+
+    /** The manager for a container's later commands: the systemd driver's when create used it (callers may not repeat the flag). */
+    static CgroupManager forRecord(CgroupManager host, boolean systemd) {
+        return systemd && !(host instanceof SystemdCgroup) ? new SystemdCgroup(host) : host;
+    }
+
+    /** The host's manager for create: with --systemd-cgroup, the systemd driver over it. */
+    static CgroupManager forHost(boolean systemd) {
+        return forRecord(forHost(), systemd);
     }
 
     /** The host's manager: v2 when /sys/fs/cgroup is cgroup2, v1 when any v1 hierarchy is mounted, else none. */

@@ -47,7 +47,7 @@ final class Commands {
                     .means("directory for the containers' state (best on a tmpfs); default /run/crema,"
                             + " $XDG_RUNTIME_DIR/crema for a non-root user"),
             Flag.value("criu").completes("file").means("accepted for runc compatibility; checkpoint is not supported"),
-            Flag.bool("systemd-cgroup").means("use systemd for cgroups (the systemd driver is not implemented yet)"),
+            Flag.bool("systemd-cgroup").means("use systemd for cgroups: each container a transient unit made over D-Bus (cgroupsPath slice:prefix:name)"),
             Flag.value("rootless").completes("true false auto").means("accepted for runc compatibility; ignored"),
             HELP,
             Flag.bool("version", "v").means("print the version"));

@@ -24,7 +24,7 @@ final class CreateCommand {
                 inheritedFds(), run && !a.has("detach"), Activation.listenFds(System.getenv(), ProcessHandle.current().pid()),
                 System.getenv("NOTIFY_SOCKET"));
         StateStore store = new StateStore(g.root());
-        CgroupManager cgroups = CgroupManager.forHost();
+        CgroupManager cgroups = CgroupManager.forHost(g.systemdCgroup());
         Create.Created c = new Create(store, cgroups, Globals.libdir().resolve("crema-init")).create(o);
         if (!run) return 0;
         int code;

@@ -69,9 +69,6 @@ public final class Create {
 
     private Created createSteps(CreateOptions o) {
         StateStore.checkId(o.id());
-        if (o.systemdCgroup()) {
-            throw new ContainerException("--systemd-cgroup: the systemd cgroup driver is not supported yet; run without it");
-        }
         // systemd's listen fds come first, then the preserved ones, as runc passes them
         int preserveFds = o.listenFds() + o.preserveFds();
         checkPreservedFds(preserveFds, o.inheritedFds());
@@ -89,7 +86,7 @@ public final class Create {
 
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         Debug.step("locating the cgroups" + (cgroupsPath == null ? " (no cgroupsPath: named by the id)" : " of " + cgroupsPath));
-        List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id());
+        List<CgroupManager.Dir> dirs = cgroups.locate(cgroupsPath, o.id(), spec.annotations());
         PlanInputs.HostFacts host = PlanInputs.HostFacts.probe();
         crema.spec.Resources resources = spec.linux() == null ? null : spec.linux().resources();
         CgroupManager manager = cgroups;
@@ -136,7 +133,7 @@ public final class Create {
             // Saved before each step that leaves something behind, so that if this process is
             // killed, `delete --force` finds the cgroups and the init to clean up.
             Provisional saved = new Provisional(store, spec, o, bundle, rootfs, dirPaths);
-            saved.save(0, 0, CgroupManager.missing(dirs));
+            saved.save(0, 0, manager.wouldCreate(dirs));
             CrashPoint.at("create:saved");
             Debug.step("making the cgroups");
             cleanup.cgroups = manager.create(dirs);

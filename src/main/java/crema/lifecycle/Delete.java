@@ -61,7 +61,7 @@ public final class Delete {
             List<Path> created = new ArrayList<>();
             for (String dir : r.createdCgroupDirs()) created.add(Path.of(dir));
             Debug.step("removing the cgroups " + created);
-            cgroups.destroy(created);
+            CgroupManager.forRecord(cgroups, r.systemdCgroup()).destroy(created);
             CrashPoint.at("delete:cgroups");
             var hooks = crema.hooks.LaterHooks.load(store.dir(id));
             Debug.step("removing " + store.dir(id));

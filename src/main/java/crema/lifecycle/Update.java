@@ -27,7 +27,7 @@ public final class Update {
         try (Lock lock = store.lock(id, true)) {
             ContainerRecord r = store.load(id);
             if (Status.of(store, r) == Status.STOPPED) throw new ContainerException("container not running");
-            cgroups.apply(Pause.ownCgroups(r, "update"), resources, null, true);
+            CgroupManager.forRecord(cgroups, r.systemdCgroup()).apply(Pause.ownCgroups(r, "update"), resources, null, true);
         }
     }
 }

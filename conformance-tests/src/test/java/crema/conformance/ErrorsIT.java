@@ -111,16 +111,6 @@ class ErrorsIT extends ConformanceBase {
     }
 
     @Test
-    void systemdCgroupIsRefusedClearly() throws Exception {
-        bundle.save();
-        String id = newId();
-        Crema.Result r = crema.run("--systemd-cgroup", "create", "--bundle", bundle.dir.toString(), id);
-        assertEquals(1, r.exit());
-        assertTrue(r.err().contains("--systemd-cgroup"), r.err());
-        assertNothingLeft(id);
-    }
-
-    @Test
     void duplicateIdIsRefusedAndTheFirstSurvives() throws Exception {
         bundle.shell("sleep 300").save();
         String id = newId();
