@@ -52,7 +52,7 @@ public final class RunTests {
         TestExecutionSummary s = summary.getSummary();
         s.printFailuresTo(new PrintWriter(System.out, true), 30);
         long failed = s.getTotalFailureCount();
-        System.out.println("CGROUP-V2-LANE: tests=" + s.getTestsFoundCount() + " passed=" + s.getTestsSucceededCount()
+        System.out.println(System.getProperty("lane.label", "CGROUP-V2-LANE") + ": tests=" + s.getTestsFoundCount() + " passed=" + s.getTestsSucceededCount()
                 + " failed=" + failed + " skipped=" + (s.getTestsSkippedCount() + s.getTestsAbortedCount()) + " ");
         System.exit(failed == 0 && s.getTestsFoundCount() > 0 ? 0 : 1);
     }
