@@ -183,6 +183,23 @@ class CheckpointIT extends ConformanceBase {
     }
 
     @Test
+    void aRestoreInTheForegroundWaitsForTheContainerAndExitsWithItsCode() throws Exception {
+        assumeCriuWorks();
+        String id = counting();
+        Path images = tmp.resolve("images");
+        crema.run("checkpoint", "--image-path", images.toString(), id).ok();
+        int dumped = counter();
+        // restore waits; the line kills the restored loop once it counts again, and reports restore's exit code
+        Crema.Result r = crema.shell("$CREMA restore --bundle " + bundle.dir + " --image-path " + images + " " + id + " & r=$!;"
+                + " i=0; while [ \"$(cat " + bundle.rootfs.resolve("tmp/counter") + ")\" -le " + dumped + " ]; do"
+                + "   i=$((i+1)); [ $i -le 400 ] || { echo 'the restored loop did not count within 40 s'; exit 2; }; sleep 0.1; done;"
+                + " $CREMA kill " + id + " KILL; wait $r; echo restore-exit=$?");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("restore-exit=137"), r.out() + r.err());
+        assertNothingLeft(id);
+    }
+
+    @Test
     void aMemoryLimitedContainerIsRestoredUnderItsLimit() throws Exception {
         assumeCriuWorks();
         bundle.set("linux.resources.memory", Map.of("limit", 64 * MIB));
