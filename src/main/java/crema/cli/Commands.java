@@ -46,7 +46,7 @@ final class Commands {
             Flag.value("root").completes("dir")
                     .means("directory for the containers' state (best on a tmpfs); default /run/crema,"
                             + " $XDG_RUNTIME_DIR/crema for a non-root user"),
-            Flag.value("criu").completes("file").means("accepted for runc compatibility; checkpoint is not supported"),
+            Flag.value("criu").byDefault("criu").completes("file").means("the criu executable checkpoint and restore run"),
             Flag.bool("systemd-cgroup").means("use systemd for cgroups: each container a transient unit made over D-Bus (cgroupsPath slice:prefix:name)"),
             Flag.value("rootless").completes("true false auto").means("accepted for runc compatibility; ignored"),
             HELP,
@@ -125,6 +125,44 @@ final class Commands {
                     Flag.value("l3-cache-schema").means("Intel RDT L3 schema (refused: not supported)"),
                     Flag.value("mem-bw-schema").means("Intel RDT memory bandwidth schema (refused: not supported)")),
             null);
+    private static final Flag IMAGE_PATH = Flag.value("image-path").completes("dir")
+            .means("CRIU's image directory (default: checkpoint in the current directory)");
+    private static final Flag WORK_PATH = Flag.value("work-path").completes("dir")
+            .means("directory for CRIU's logs and work files (default: the image path)");
+    private static final Flag MANAGE_CGROUPS_MODE = Flag.value("manage-cgroups-mode").completes("soft full strict ignore")
+            .means("CRIU's cgroups mode: soft, full, strict or ignore (default: CRIU's, soft)");
+    private static final Flag EMPTY_NS = Flag.value("empty-ns").completes("network")
+            .means("make this namespace (network) empty instead of saving it");
+    private static final Flag AUTO_DEDUP = Flag.bool("auto-dedup").means("punch holes in parent images a dump made obsolete");
+    private static final Flag LAZY_PAGES = Flag.bool("lazy-pages").means("refused: lazy pages are not supported by crema yet");
+    /** The CRIU options checkpoint and restore share, as runc lists them. */
+    private static final List<Flag> CRIU_FLAGS = List.of(IMAGE_PATH, WORK_PATH,
+            Flag.bool("tcp-established").means("allow open TCP connections"),
+            Flag.bool("ext-unix-sk").means("allow external unix sockets"),
+            Flag.bool("shell-job").means("allow a shell job (a process whose session or terminal is outside)"),
+            Flag.bool("file-locks").means("save and restore file locks"),
+            MANAGE_CGROUPS_MODE, EMPTY_NS, AUTO_DEDUP, LAZY_PAGES);
+    static final Command CHECKPOINT = command("checkpoint", "save a running container to disk with CRIU", "<container-id>",
+            concat(CRIU_FLAGS, List.of(
+                    Flag.value("parent-path").completes("dir").means("a pre-dump's images, relative to the image path"),
+                    Flag.bool("leave-running").means("leave the container running after the checkpoint"),
+                    Flag.bool("pre-dump").means("only dump the memory, for a later checkpoint with --parent-path"),
+                    Flag.value("page-server").means("ADDRESS:PORT of a CRIU page server to send the pages to"),
+                    Flag.value("status-fd").means("refused: not supported by crema yet"))), """
+            CRIU dumps the container's processes into --image-path; without --leave-running the container is
+            then deleted. crema first runs "criu check": on a kernel CRIU cannot work with, it refuses, naming
+            criu check's error, and the container keeps running. A failed dump leaves it running too.""");
+    static final Command RESTORE = command("restore", "restore a container from a checkpoint", "<container-id>",
+            concat(CRIU_FLAGS, List.of(BUNDLE, CONSOLE_SOCKET, DETACH, PID_FILE,
+                    Flag.bool("no-subreaper").means("accepted for runc compatibility; crema always reaps"),
+                    Flag.bool("no-pivot").means("accepted for runc compatibility; CRIU sets up the root"),
+                    Flag.value("lsm-profile").means("refused: crema applies no LSM"),
+                    Flag.value("lsm-mount-context").means("refused: crema applies no LSM"))), """
+            Makes the container of the bundle's config.json (state, cgroups with their limits) and has CRIU
+            restore its processes from --image-path, the bundle's bind mounts in place of those saved. In the
+            foreground crema waits for the restored process, exits with its code and deletes the container;
+            with --detach it returns once it runs. It is then an ordinary container (state, exec, kill,
+            delete). A failed restore leaves no state, cgroup or process.""");
     static final Command LIST = command("list", "list the containers under --root", "",
             List.of(FORMAT, Flag.bool("quiet", "q").means("print only the container ids")), null);
     static final Command FEATURES = command("features", "print the features JSON (what this crema implements)", "",
@@ -138,7 +176,7 @@ final class Commands {
 
     /** In the order crema --help lists them. */
     static final List<Command> ALL = List.of(CREATE, START, RUN, EXEC, STATE, KILL, DELETE, PAUSE, RESUME, PS, EVENTS,
-            UPDATE, LIST, FEATURES, SPEC, HELP_COMMAND);
+            CHECKPOINT, RESTORE, UPDATE, LIST, FEATURES, SPEC, HELP_COMMAND);
 
     private Commands() {}
 
@@ -146,6 +184,12 @@ final class Commands {
         List<Flag> all = new ArrayList<>(flags);
         all.add(HELP);
         return new Command(name, summary, arguments, List.copyOf(all), description, false);
+    }
+
+    private static List<Flag> concat(List<Flag> a, List<Flag> b) {
+        List<Flag> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** The command of that name (`h` is help's alias), or null. */

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /** The global flags and streams every command sees. */
-record Globals(String rootFlag, boolean systemdCgroup, PrintStream out, PrintStream err, Log log) {
+record Globals(String rootFlag, boolean systemdCgroup, String criu, PrintStream out, PrintStream err, Log log) {
     static final String ROOT_DEFAULT = "/run/crema";
 
     /** Where crema-init and libcremasys live ({@link crema.sys.Sys#libdir}; the current dir if unknown). */

@@ -50,8 +50,26 @@ final class InfoCommands {
 
     int features(List<String> argv, Globals g) {
         Args.parse(argv, Commands.FEATURES).id("features", 0, 0);
-        g.out().println(new String(FeaturesJson.write(crema.plan.SupportedFeatures.current()), StandardCharsets.UTF_8));
+        crema.spec.Features f = crema.plan.SupportedFeatures.current();
+        // What checkpoint can do here is the kernel's word: criu check, run now.
+        f = new crema.spec.Features(f.ociVersionMin(), f.ociVersionMax(), f.hooks(), f.mountOptions(), f.linux(),
+                checkpointAnnotations(g), f.potentiallyUnsafeConfigAnnotations());
+        g.out().println(new String(FeaturesJson.write(f), StandardCharsets.UTF_8));
         return 0;
+    }
+
+    /** Whether checkpoint works on this host and, when not, criu check's reason. */
+    private static java.util.Map<String, String> checkpointAnnotations(Globals g) {
+        java.util.Map<String, String> a = new java.util.TreeMap<>();
+        String why;
+        try {
+            why = crema.criu.Criu.locate(g.criu()).checkFailure();
+        } catch (ContainerException e) {
+            why = e.getMessage();
+        }
+        a.put("io.crema.checkpoint.enabled", Boolean.toString(why == null));
+        if (why != null) a.put("io.crema.checkpoint.unavailable", why);
+        return a;
     }
 
     private static void table(List<ContainerRecord> records, StateStore store, Globals g) {

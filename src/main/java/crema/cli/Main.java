@@ -58,7 +58,7 @@ public final class Main {
         }
         String command = all.get(commandAt);
         List<String> rest = all.subList(commandAt + 1, all.size());
-        Globals g = new Globals(global.get("root"), global.has("systemd-cgroup"), out, err, log);
+        Globals g = new Globals(global.get("root"), global.has("systemd-cgroup"), global.get("criu"), out, err, log);
         try {
             return dispatch(command, rest, g);
         } catch (Args.HelpRequested e) {
@@ -118,8 +118,8 @@ public final class Main {
             case "update" -> new UpdateCommand().run(args, g);
             case "exec" -> new ExecCommand().run(args, g);
             case "help", "h" -> help(args, g);
-            case "checkpoint", "restore" ->
-                    throw new UsageException("\"" + command + "\" is not supported by this version of crema yet");
+            case "checkpoint" -> new CheckpointCommands().checkpoint(args, g);
+            case "restore" -> new CheckpointCommands().restore(args, g);
             default -> throw new UsageException("unknown command \"" + command + "\"; see crema --help");
         };
     }

@@ -209,7 +209,7 @@ public final class Create {
     }
 
     /** The container's record, saved at each step of create. */
-    private record Provisional(StateStore store, Spec spec, CreateOptions o, Path bundle, Path rootfs, List<Path> dirs) {
+    record Provisional(StateStore store, Spec spec, CreateOptions o, Path bundle, Path rootfs, List<Path> dirs) {
         ContainerRecord save(int pid, long startTime, List<Path> created) {
             ContainerRecord r = new ContainerRecord(spec.ociVersion(), o.id(), pid, startTime, bundle.toString(),
                     rootfs.toString(), UtcTime.now(), System.getProperty("user.name", ""),
@@ -308,7 +308,7 @@ public final class Create {
     }
 
     /** Undo for a create that did not finish; collects errors rather than stopping at the first. */
-    private static final class Cleanup {
+    static final class Cleanup {
         private final StateStore store;
         private final CgroupManager manager;
         private final String id;

@@ -50,7 +50,7 @@ class BashCompletionTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         List<String> got = out.lines().toList();
-        String allCommands = "create start run exec state kill delete pause resume ps events update list features spec help";
+        String allCommands = "create start run exec state kill delete pause resume ps events checkpoint restore update list features spec help";
         List<String> want = List.of(
                 "complete -o default -F _crema crema",
                 "kill",
@@ -68,7 +68,7 @@ class BashCompletionTest {
                 "--console-socket --cwd --env -e --tty -t --user -u --additional-gids -g --process -p --detach -d"
                         + " --pid-file --process-label --apparmor --no-new-privs --cap -c --preserve-fds --help -h",
                 "web1 db2",
-                "run resume",
+                "run resume restore",
                 "db2",
                 "bundles/b1",
                 "--bundle -b --console-socket --pid-file --no-pivot --no-new-keyring --preserve-fds --help -h",

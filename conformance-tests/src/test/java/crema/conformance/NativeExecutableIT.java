@@ -66,7 +66,9 @@ class NativeExecutableIT extends ConformanceBase {
                 {"start", id}, {"exec", id, "true"}, {"exec", "--env", "A=b", "--cwd", "/", id, "true"},
                 {"events", "--stats", id}, {"update", "--pids-limit", "100", id}, {"pause", id}, {"resume", id},
                 {"kill", id, "0"}, {"kill", "--all", id, "KILL"}, {"delete", "--force", id},
-                {"run", "--bundle", b, "--detach", other}, {"delete", "--force", other},
+                {"run", "--bundle", b, "--detach", other},
+                {"checkpoint", "--leave-running", "--image-path", tmp.resolve("images").toString(), other},
+                {"delete", "--force", other},
                 {"state", "nonexistent"}, {"create", "--bundle", tmp.resolve("none").toString(), "x"}, {"nonsense"},
                 {"checkpoint", "nonexistent"}, {"restore", "--bundle", b, "nonexistent"}, {"run", "--help"},
                 {"help", "exec"}, {"kill", "-h"}}) {
