@@ -26,30 +26,9 @@ class CheckpointIT extends ConformanceBase {
     private static final String COUNTER = "exec </dev/null >/dev/null 2>&1; i=0;"
             + " while :; do i=$((i+1)); echo $i > /tmp/counter.new; mv /tmp/counter.new /tmp/counter; sleep 0.2; done";
 
-    /** criu check's first error line, or null when it passes; the test is skipped without criu. */
-    private static String criuCheckFailure() throws Exception {
-        Path criu = null;
-        for (String dir : new String[] {"/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/bin"}) {
-            if (Files.isExecutable(Path.of(dir, "criu"))) criu = Path.of(dir, "criu");
-        }
-        assumeTrue(criu != null, "criu is not installed (apt-get install criu)");
-        Process p = new ProcessBuilder(criu.toString(), "check").redirectErrorStream(true)
-                .directory(Path.of(System.getProperty("java.io.tmpdir")).toFile()).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "criu check did not finish within 120 s");
-        if (p.exitValue() == 0) return null;
-        for (String line : out.split("\n")) if (line.contains("Error (")) return line.substring(line.indexOf("): ") + 3).trim();
-        return "criu check exited with " + p.exitValue();
-    }
-
     /** The lane runs these tests with runc too (-Dcrema.reference=runc): crema's own wording is not asked of it. */
     private static void assumeCrema() {
         assumeTrue(System.getProperty("crema.reference") == null, "crema's own messages: not asked of the reference runtime");
-    }
-
-    private static void assumeCriuWorks() throws Exception {
-        String failure = criuCheckFailure();
-        assumeTrue(failure == null, "criu check fails on this kernel (" + failure + "): the refusal is tested instead");
     }
 
     private String counting() throws Exception {
@@ -88,7 +67,7 @@ class CheckpointIT extends ConformanceBase {
     @Test
     void checkpointRefusesInOneLineWhereCriuCannotWorkAndTheContainerKeepsRunning() throws Exception {
         assumeCrema();
-        String failure = criuCheckFailure();
+        String failure = CriuCheck.failure();
         assumeTrue(failure != null, "criu check passes here: the checkpoint itself is tested");
         String id = counting();
         Path images = tmp.resolve("images");
@@ -126,7 +105,7 @@ class CheckpointIT extends ConformanceBase {
 
     @Test
     void aRestoredContainerGoesOnCountingFromWhereItWasDumped() throws Exception {
-        assumeCriuWorks();
+        CriuCheck.assumeWorks();
         String id = counting();
         Path images = tmp.resolve("images");
         crema.run("checkpoint", "--image-path", images.toString(), id).ok();
@@ -149,7 +128,7 @@ class CheckpointIT extends ConformanceBase {
 
     @Test
     void leaveRunningKeepsTheContainerAndItsImagesRestoreTheMomentOfTheDump() throws Exception {
-        assumeCriuWorks();
+        CriuCheck.assumeWorks();
         String id = counting();
         Path images = tmp.resolve("images");
         crema.run("checkpoint", "--leave-running", "--image-path", images.toString(), id).ok();
@@ -167,7 +146,7 @@ class CheckpointIT extends ConformanceBase {
 
     @Test
     void aPreDumpThenACheckpointOnItRestore() throws Exception {
-        assumeCriuWorks();
+        CriuCheck.assumeWorks();
         String id = counting();
         Path pre = tmp.resolve("pre");
         Path images = tmp.resolve("images");
@@ -184,7 +163,7 @@ class CheckpointIT extends ConformanceBase {
 
     @Test
     void aRestoreInTheForegroundWaitsForTheContainerAndExitsWithItsCode() throws Exception {
-        assumeCriuWorks();
+        CriuCheck.assumeWorks();
         String id = counting();
         Path images = tmp.resolve("images");
         crema.run("checkpoint", "--image-path", images.toString(), id).ok();
@@ -199,9 +178,48 @@ class CheckpointIT extends ConformanceBase {
         assertNothingLeft(id);
     }
 
+    /**
+     * A container on a pty (process.terminal; crema run in the foreground on a terminal of script(1)) is dumped and
+     * restored with --shell-job: the restored loop goes on counting, and prints on the terminal of the restore.
+     */
+    @Test
+    void aContainerOnAPtyIsRestoredAsAShellJobOnTheTerminalOfTheRestore() throws Exception {
+        CriuCheck.assumeWorks();
+        bundle.set("root.readonly", false);
+        bundle.set("process.terminal", true);
+        bundle.shell("i=0; while :; do i=$((i+1)); echo $i > /tmp/counter.new; mv /tmp/counter.new /tmp/counter;"
+                + " echo tick-$i; sleep 0.2; done").save();
+        String id = newId();
+        Path images = tmp.resolve("images");
+        Path counterFile = bundle.rootfs.resolve("tmp/counter");
+        String awaitCounter = " i=0; while [ \"$(cat " + counterFile + " 2>/dev/null || echo 0)\" -le %s ]; do"
+                + " i=$((i+1)); [ $i -le 400 ] || { echo 'the loop did not count past %s within 40 s'; exit 2; }; sleep 0.1; done;";
+        Crema.Result r = crema.shell("script -qefc \"$CREMA run --bundle " + bundle.dir + " " + id + "\" /dev/null > "
+                + tmp.resolve("run.out") + " 2>&1 & run=$!;" + awaitCounter.formatted(2, 2)
+                + " $CREMA checkpoint --shell-job --image-path " + images + " " + id + " || exit 3; wait $run;"
+                + " dumped=$(cat " + counterFile + "); echo dumped=$dumped;"
+                + " script -qefc \"$CREMA restore --shell-job --bundle " + bundle.dir + " --image-path " + images + " " + id
+                + "\" /dev/null > " + tmp.resolve("restore.out") + " 2>&1 & r=$!;"
+                + awaitCounter.formatted("$((dumped + 2))", "$dumped") + " echo counted=$(cat " + counterFile + ");"
+                + " $CREMA kill " + id + " KILL; wait $r; echo restore-exit=$?");
+        String out = r.out() + r.err();
+        assertEquals(0, r.exit(), out);
+        int dumped = Integer.parseInt(out.replaceAll("(?s).*dumped=(\\d+).*", "$1"));
+        int counted = Integer.parseInt(out.replaceAll("(?s).*counted=(\\d+).*", "$1"));
+        assertTrue(counted < dumped + 20, "counted from " + dumped + " to " + counted + ": not from where it stopped");
+        assertTrue(out.contains("restore-exit=137"), out);
+        String restoreOut = Files.readString(tmp.resolve("restore.out"));
+        // the restored loop's lines, through a terminal (its output processing makes \n \r\n)
+        assertTrue(restoreOut.contains("tick-" + (dumped + 1) + "\r\n"), "the restored loop did not print on the"
+                + " restore's terminal: " + restoreOut);
+        assertFalse(Files.readString(tmp.resolve("run.out")).contains("tick-" + (dumped + 2) + "\r"),
+                "the dumped loop went on printing");
+        assertNothingLeft(id);
+    }
+
     @Test
     void aMemoryLimitedContainerIsRestoredUnderItsLimit() throws Exception {
-        assumeCriuWorks();
+        CriuCheck.assumeWorks();
         bundle.set("linux.resources.memory", Map.of("limit", 64 * MIB));
         String id = counting();
         Path images = tmp.resolve("images");
