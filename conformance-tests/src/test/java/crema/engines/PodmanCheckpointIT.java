@@ -43,9 +43,10 @@ class PodmanCheckpointIT {
                 events_logger = "file"
                 events_logfile_path = "%s"
                 tmp_dir = "%s"
+                image_copy_tmp_dir = "%s"
                 [network]
                 network_config_dir = "%s"
-                """.formatted(dir.resolve("events.log"), dir.resolve("tmp"), dir.resolve("networks")));
+                """.formatted(dir.resolve("events.log"), dir.resolve("tmp"), dir.resolve("tmp"), dir.resolve("networks")));
         Engine.write(dir.resolve("storage.conf"), """
                 [storage]
                 driver = "vfs"
