@@ -56,6 +56,19 @@ class CheckpointIT extends ConformanceBase {
         throw new AssertionError("the counter did not go above " + n + " within 60 s (it is " + counter() + ")");
     }
 
+    /** CRIU's error lines and the lines just before them, for a failure message. */
+    private static String criuErrors(Path log) throws IOException {
+        if (!Files.exists(log)) return "";
+        java.util.List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        StringBuilder out = new StringBuilder("\n" + log + ":\n");
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("Error (")) {
+                for (int j = Math.max(0, i - 8); j <= i; j++) out.append(lines.get(j)).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     private Crema.Result restored(String id, Path images, String... more) {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("restore", "--detach", "--bundle",
                 bundle.dir.toString(), "--image-path", images.toString(), "--pid-file", tmp.resolve(id + ".pid").toString()));
@@ -203,7 +216,7 @@ class CheckpointIT extends ConformanceBase {
                 + awaitCounter.formatted("$((dumped + 2))", "$dumped") + " echo counted=$(cat " + counterFile + ");"
                 + " $CREMA kill " + id + " KILL; wait $r; echo restore-exit=$?");
         String out = r.out() + r.err();
-        assertEquals(0, r.exit(), out);
+        assertEquals(0, r.exit(), out + criuErrors(images.resolve("dump.log")));
         int dumped = Integer.parseInt(out.replaceAll("(?s).*dumped=(\\d+).*", "$1"));
         int counted = Integer.parseInt(out.replaceAll("(?s).*counted=(\\d+).*", "$1"));
         assertTrue(counted < dumped + 20, "counted from " + dumped + " to " + counted + ": not from where it stopped");
