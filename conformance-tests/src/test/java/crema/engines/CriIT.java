@@ -70,10 +70,8 @@ class CriIT {
                 """.formatted(PAUSE, Engine.VAR.resolve("cri").resolve("cni"), Engine.CREMA, RUN.resolve("runtime-root")));
         cri("ListPodSandbox");
         purge();
-        Path image = Engine.image(Engine.VAR.resolve("image"), Engine.IMAGE, "[\"sh\"]");
-        Path pause = Engine.image(Engine.VAR.resolve("pause-image"), PAUSE, "[\"sleep\",\"2147483647\"]");
-        containerd.importImage(NS, image);
-        containerd.importImage(NS, pause);
+        containerd.importImage(NS, Engine.busybox());
+        containerd.importImage(NS, BusyboxImage.in(Engine.VAR.resolve("pause-image"), PAUSE, List.of("sleep", "2147483647")));
     }
 
     @AfterAll
