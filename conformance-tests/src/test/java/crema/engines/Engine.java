@@ -29,8 +29,6 @@ import java.util.stream.Stream;
  */
 final class Engine {
     static final Path CREMA = Path.of(System.getProperty("crema.binary", "target/crema-install/bin/crema")).toAbsolutePath();
-    /** The shared clients (cri-client.py), next to the repository. */
-    static final Path SHARED = Path.of(System.getProperty("crema.shared", "../shared/clients")).toAbsolutePath().normalize();
     /** Persistent dirs (graph roots, images) and volatile ones (sockets, state); each suite takes a subdir. */
     static final Path VAR = Path.of("/var/lib/crema-engines");
     static final Path RUN = Path.of("/run/crema-engines");
@@ -122,12 +120,6 @@ final class Engine {
         }
         assumeTrue("root".equals(System.getProperty("user.name")), "the engine suites need root");
         assumeTrue(Files.isExecutable(CREMA), "no crema at " + CREMA);
-    }
-
-    static Path shared(String file) {
-        Path p = SHARED.resolve(file);
-        assumeTrue(Files.isRegularFile(p), "the shared clients are not at " + SHARED + " (set -Dcrema.shared): " + file);
-        return p;
     }
 
     /** The suites' busybox image (IMAGE, Cmd sh), built once in VAR and reused while unchanged. */
