@@ -17,8 +17,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * containerd 1.6 through ctr, with the io.containerd.runc.v2 shim running
- * crema (`ctr run --runc-binary`, the shim's BinaryName option): as
- * ../shared/clients/containerd-smoke.sh checks it, as JUnit tests. One
+ * crema (`ctr run --runc-binary`, the shim's BinaryName option): the
+ * checks of the engine smoke scripts' containerd-smoke.sh, as JUnit tests. One
  * check is elsewhere: with --uidmap, ctr 1.6 replaces the shim's options
  * (BinaryName too) and runs the default runc, so a user namespace is
  * checked through podman (PodmanIT).
@@ -35,8 +35,7 @@ class ContainerdIT {
         Engine.requireCommands("containerd", "ctr", "containerd-shim-runc-v2", "script");
         containerd = new Engine.Containerd("containerd", NS, NS, "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]");
         containerd.purge(NS);
-        Path image = Engine.image(Engine.VAR.resolve("image"), Engine.IMAGE, "[\"sh\"]");
-        containerd.importImage(NS, image);
+        containerd.importImage(NS, Engine.busybox());
     }
 
     @AfterAll

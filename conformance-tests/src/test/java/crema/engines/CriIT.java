@@ -24,9 +24,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The kubelet's path: containerd's CRI plugin with a runtime handler "crema"
  * (runtime_type io.containerd.runc.v2, BinaryName = crema's path), a pod
- * sandbox and containers in it, driven through the CRI API itself by the
- * shared clients' cri-client.py (Debian has no crictl). As
- * ../shared/clients/containerd-smoke.sh checks it: in order, one pod.
+ * sandbox and containers in it, driven through the CRI API itself by
+ * cri_client.py (a test resource next to this class: Debian has no crictl).
+ * The CRI checks of the engine smoke scripts' containerd-smoke.sh: in order, one pod.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -35,13 +35,14 @@ class CriIT {
     private static final String NS = "k8s.io";
     private static final String PAUSE = "localhost/pause-crema:latest";
     private static final String CGROUP_PARENT = "crema-engines-cri";
+    /** The CRI client, from the test classpath. */
+    private static final Path CLIENT = resource("cri_client.py");
     private Engine.Containerd containerd;
     private String pod;
 
     @BeforeAll
     void setUp() {
         Engine.requireCommands("containerd", "ctr", "containerd-shim-runc-v2", "python3");
-        Engine.shared("cri-client.py");
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 Engine.run("/usr/bin/python3", "-c", "import grpc, google.protobuf").exit() == 0,
                 "python3-grpcio and python3-protobuf are not installed (.ci/run installs them)");
@@ -70,10 +71,8 @@ class CriIT {
                 """.formatted(PAUSE, Engine.VAR.resolve("cri").resolve("cni"), Engine.CREMA, RUN.resolve("runtime-root")));
         cri("ListPodSandbox");
         purge();
-        Path image = Engine.image(Engine.VAR.resolve("image"), Engine.IMAGE, "[\"sh\"]");
-        Path pause = Engine.image(Engine.VAR.resolve("pause-image"), PAUSE, "[\"sleep\",\"2147483647\"]");
-        containerd.importImage(NS, image);
-        containerd.importImage(NS, pause);
+        containerd.importImage(NS, Engine.busybox());
+        containerd.importImage(NS, BusyboxImage.in(Engine.VAR.resolve("pause-image"), PAUSE, List.of("sleep", "2147483647")));
     }
 
     @AfterAll
@@ -86,8 +85,8 @@ class CriIT {
 
     /** One CRI call: the method and its request as JSON; the response as JSON. */
     private Engine.Result cri(String method, String request) {
-        return Engine.runWithInput(Map.of(), request, "/usr/bin/python3", Engine.shared("cri-client.py").toString(),
-                "--sock", containerd.socket.toString(), "--cache", RUN.resolve("cri-desc.pb").toString(), method, "-");
+        return Engine.runWithInput(Map.of(), request, "/usr/bin/python3", CLIENT.toString(),
+                "--sock", containerd.socket.toString(), "--cache", RUN.resolve("cri-schema.pb").toString(), method, "-");
     }
 
     private Engine.Result cri(String method) {
@@ -114,6 +113,14 @@ class CriIT {
                 cri("StopPodSandbox", Json.write(Map.of("podSandboxId", id)));
                 cri("RemovePodSandbox", Json.write(Map.of("podSandboxId", id)));
             }
+        }
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(CriIT.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

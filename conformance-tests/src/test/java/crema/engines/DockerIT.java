@@ -15,8 +15,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * dockerd 20.10 with crema registered in daemon.json ("runtimes": {"crema":
- * {"path": ...}}) and every container run with --runtime=crema: as
- * ../shared/clients/docker-smoke.sh checks it, as JUnit tests.
+ * {"path": ...}}) and every container run with --runtime=crema: the
+ * checks of the engine smoke scripts' docker-smoke.sh, as JUnit tests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerIT {
@@ -26,7 +26,7 @@ class DockerIT {
     void setUp() {
         Engine.requireCommands("dockerd", "containerd", "script");
         dockerd = new Engine.Dockerd("docker");
-        d("import", Engine.VAR.resolve("image").resolve("busybox-rootfs.tar").toString(), "localhost/busybox-imported:latest").ok();
+        d("import", Engine.busybox().rootfs().toString(), "localhost/busybox-imported:latest").ok();
     }
 
     @AfterAll

@@ -23,14 +23,12 @@ import java.util.stream.Stream;
 /**
  * What the engine suites share: running an engine's client (with a timeout,
  * or on a terminal through script(1)), starting and stopping a daemon in
- * private directories, the busybox images (built by the shared clients'
- * make-busybox-image.sh: there is no registry), and what this crema can do.
+ * private directories, the busybox image (BusyboxImage: there is no
+ * registry), and what this crema can do.
  * Each suite uses crema's installed path (system property crema.binary).
  */
 final class Engine {
     static final Path CREMA = Path.of(System.getProperty("crema.binary", "target/crema-install/bin/crema")).toAbsolutePath();
-    /** The shared clients (make-busybox-image.sh, cri-client.py), next to the repository. */
-    static final Path SHARED = Path.of(System.getProperty("crema.shared", "../shared/clients")).toAbsolutePath().normalize();
     /** Persistent dirs (graph roots, images) and volatile ones (sockets, state); each suite takes a subdir. */
     static final Path VAR = Path.of("/var/lib/crema-engines");
     static final Path RUN = Path.of("/run/crema-engines");
@@ -124,19 +122,9 @@ final class Engine {
         assumeTrue(Files.isExecutable(CREMA), "no crema at " + CREMA);
     }
 
-    static Path shared(String file) {
-        Path p = SHARED.resolve(file);
-        assumeTrue(Files.isRegularFile(p), "the shared clients are not at " + SHARED + " (set -Dcrema.shared): " + file);
-        return p;
-    }
-
-    /** The busybox image as archives in dir (ref and Cmd as given), built once and reused while unchanged. */
-    static Path image(Path dir, String ref, String cmdJson) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("IMAGE_REF", ref);
-        env.put("IMAGE_CMD", cmdJson);
-        run(env, shared("make-busybox-image.sh").toString(), dir.toString()).ok();
-        return dir;
+    /** The suites' busybox image (IMAGE, Cmd sh), built once in VAR and reused while unchanged. */
+    static BusyboxImage busybox() {
+        return BusyboxImage.in(VAR.resolve("image"), IMAGE, List.of("sh"));
     }
 
     /** False when this crema refuses command ("not supported by this version of crema yet"). */
@@ -412,8 +400,8 @@ final class Engine {
          * 1.6 fails to unpack it ("failed to Lchown ...: no such file or directory") in a fresh
          * root: a second try is the setup's, not a finding about crema.
          */
-        void importImage(String ns, Path image) {
-            String archive = image.resolve("busybox-oci.tar").toString();
+        void importImage(String ns, BusyboxImage image) {
+            String archive = image.ociArchive().toString();
             if (ctr(ns, "images", "import", archive).exit() != 0) ctr(ns, "images", "import", archive).ok();
         }
 
@@ -482,7 +470,7 @@ final class Engine {
                     var.resolve("dockerd.started"), config.toString(),
                     () -> Files.exists(socket) && docker("version").exit() == 0);
             purge();
-            docker("load", "-i", image(VAR.resolve("image"), IMAGE, "[\"sh\"]").resolve("busybox-docker.tar").toString()).ok();
+            docker("load", "-i", busybox().dockerArchive().toString()).ok();
         }
 
         /** Where the dockerd of suite listens. */

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Rootful podman 4.3 (with conmon) on crema, configured as the README says,
  * on top of the distribution's own containers.conf: crema's path under
- * [engine.runtimes] with runtime_supports_json, cgroupfs, and its own storage. As
- * ../shared/clients/podman-smoke.sh checks it, as JUnit tests.
+ * [engine.runtimes] with runtime_supports_json, cgroupfs, and its own storage. The
+ * checks of the engine smoke scripts' podman-smoke.sh, as JUnit tests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodmanIT {
@@ -58,9 +58,9 @@ class PodmanIT {
                 """.formatted(VAR.resolve("graph"), RUN.resolve("runroot")));
         env = Map.of("CONTAINERS_CONF", VAR.resolve("containers.conf").toString(),
                 "CONTAINERS_STORAGE_CONF", VAR.resolve("storage.conf").toString());
-        Path image = Engine.image(Engine.VAR.resolve("image"), Engine.IMAGE, "[\"sh\"]");
-        p("load", "-i", image.resolve("busybox-docker.tar").toString()).ok();
-        p("import", image.resolve("busybox-rootfs.tar").toString(), "localhost/busybox-imported:latest").ok();
+        BusyboxImage image = Engine.busybox();
+        p("load", "-i", image.dockerArchive().toString()).ok();
+        p("import", image.rootfs().toString(), "localhost/busybox-imported:latest").ok();
     }
 
     /**
