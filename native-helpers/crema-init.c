@@ -1270,6 +1270,41 @@ static void setup_console(void)
 	close(slave);
 }
 
+/*
+ * Stdio that is the host's /dev/null (what an engine gives a detached
+ * container) is reopened on the container's own /dev/null, as runc does: the
+ * container then holds no file of a host mount, which CRIU could not dump.
+ * A /dev/null that is not the null device is left alone.
+ */
+static void reopen_dev_null(void)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+	struct stat null_st, st;
+	int path_fd = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/null", &how, sizeof(how));
+
+	if (path_fd < 0)
+		return; /* no /dev/null in the container: nothing to reopen on */
+	if (fstat(path_fd, &null_st) || !S_ISCHR(null_st.st_mode) || null_st.st_rdev != makedev(1, 3)) {
+		close(path_fd);
+		return;
+	}
+	for (int fd = 0; fd < 3; fd++) {
+		int flags = fcntl(fd, F_GETFL);
+		if (flags < 0 || fstat(fd, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != null_st.st_rdev ||
+		    (st.st_dev == null_st.st_dev && st.st_ino == null_st.st_ino))
+			continue;
+		struct open_how rw = {.flags = (uint64_t)(flags & O_ACCMODE) | O_NOCTTY | O_CLOEXEC,
+				      .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+		int fresh = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/null", &rw, sizeof(rw));
+		if (fresh < 0)
+			fail(errno, "reopen /dev/null of the container for fd %d", fd);
+		if (dup2(fresh, fd) < 0)
+			fail(errno, "make the container's /dev/null fd %d", fd);
+		close(fresh);
+	}
+	close(path_fd);
+}
+
 /* Builds the container's root filesystem and enters it: the plan's rootfs, mounts, devices, ... */
 static void build_rootfs(int own_mnt_ns)
 {
@@ -1304,6 +1339,7 @@ static void build_rootfs(int own_mnt_ns)
 	run_hooks(PLAN_HOOK_CREATE_CONTAINER, "createContainer");
 
 	enter_rootfs();
+	reopen_dev_null();
 	if (plan.rootfs_propagation_after && mount(NULL, "/", NULL, plan.rootfs_propagation_after, NULL))
 		fail(errno, "set propagation 0x%llx on \"/\"", (unsigned long long)plan.rootfs_propagation_after);
 	setup_console(); /* /dev/console must still be writable */

@@ -56,19 +56,6 @@ class CheckpointIT extends ConformanceBase {
         throw new AssertionError("the counter did not go above " + n + " within 60 s (it is " + counter() + ")");
     }
 
-    /** CRIU's error lines and the lines just before them, for a failure message. */
-    private static String criuErrors(Path log) throws IOException {
-        if (!Files.exists(log)) return "";
-        java.util.List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-        StringBuilder out = new StringBuilder("\n" + log + ":\n");
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains("Error (")) {
-                for (int j = Math.max(0, i - 8); j <= i; j++) out.append(lines.get(j)).append('\n');
-            }
-        }
-        return out.toString();
-    }
-
     private Crema.Result restored(String id, Path images, String... more) {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("restore", "--detach", "--bundle",
                 bundle.dir.toString(), "--image-path", images.toString(), "--pid-file", tmp.resolve(id + ".pid").toString()));
@@ -188,45 +175,6 @@ class CheckpointIT extends ConformanceBase {
                 + " $CREMA kill " + id + " KILL; wait $r; echo restore-exit=$?");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("restore-exit=137"), r.out() + r.err());
-        assertNothingLeft(id);
-    }
-
-    /**
-     * A container on a pty (process.terminal; crema run in the foreground on a terminal of script(1)) is dumped and
-     * restored with --shell-job: the restored loop goes on counting, and prints on the terminal of the restore.
-     */
-    @Test
-    void aContainerOnAPtyIsRestoredAsAShellJobOnTheTerminalOfTheRestore() throws Exception {
-        CriuCheck.assumeWorks();
-        bundle.set("root.readonly", false);
-        bundle.set("process.terminal", true);
-        bundle.shell("i=0; while :; do i=$((i+1)); echo $i > /tmp/counter.new; mv /tmp/counter.new /tmp/counter;"
-                + " echo tick-$i; sleep 0.2; done").save();
-        String id = newId();
-        Path images = tmp.resolve("images");
-        Path counterFile = bundle.rootfs.resolve("tmp/counter");
-        String awaitCounter = " i=0; while [ \"$(cat " + counterFile + " 2>/dev/null || echo 0)\" -le %s ]; do"
-                + " i=$((i+1)); [ $i -le 400 ] || { echo 'the loop did not count past %s within 40 s'; exit 2; }; sleep 0.1; done;";
-        Crema.Result r = crema.shell("script -qefc \"$CREMA run --bundle " + bundle.dir + " " + id + "\" /dev/null > "
-                + tmp.resolve("run.out") + " 2>&1 & run=$!;" + awaitCounter.formatted(2, 2)
-                + " $CREMA checkpoint --shell-job --image-path " + images + " " + id + " || exit 3; wait $run;"
-                + " dumped=$(cat " + counterFile + "); echo dumped=$dumped;"
-                + " script -qefc \"$CREMA restore --shell-job --bundle " + bundle.dir + " --image-path " + images + " " + id
-                + "\" /dev/null > " + tmp.resolve("restore.out") + " 2>&1 & r=$!;"
-                + awaitCounter.formatted("$((dumped + 2))", "$dumped") + " echo counted=$(cat " + counterFile + ");"
-                + " $CREMA kill " + id + " KILL; wait $r; echo restore-exit=$?");
-        String out = r.out() + r.err();
-        assertEquals(0, r.exit(), out + criuErrors(images.resolve("dump.log")));
-        int dumped = Integer.parseInt(out.replaceAll("(?s).*dumped=(\\d+).*", "$1"));
-        int counted = Integer.parseInt(out.replaceAll("(?s).*counted=(\\d+).*", "$1"));
-        assertTrue(counted < dumped + 20, "counted from " + dumped + " to " + counted + ": not from where it stopped");
-        assertTrue(out.contains("restore-exit=137"), out);
-        String restoreOut = Files.readString(tmp.resolve("restore.out"));
-        // the restored loop's lines, through a terminal (its output processing makes \n \r\n)
-        assertTrue(restoreOut.contains("tick-" + (dumped + 1) + "\r\n"), "the restored loop did not print on the"
-                + " restore's terminal: " + restoreOut);
-        assertFalse(Files.readString(tmp.resolve("run.out")).contains("tick-" + (dumped + 2) + "\r"),
-                "the dumped loop went on printing");
         assertNothingLeft(id);
     }
 
