@@ -146,7 +146,8 @@ public final class Create {
             Debug.step("starting the helper " + helper);
             HelperLauncher.Started h = HelperLauncher.start(helper, preserveFds);
             cleanup.helperPid = h.pid();
-            try (SyncChannel sync = h.channel()) {
+            SyncChannel sync = h.channel();
+            try {
                 Debug.step("helper started, pid " + h.pid() + ": moving it into the cgroups");
                 manager.join(dirPaths, h.pid());
                 CrashPoint.at("create:spawned");
@@ -201,6 +202,10 @@ public final class Create {
                 cleanup.done = true;
                 Debug.step("created " + o.id() + ", init pid " + pid);
                 return new Created(record, master);
+            } finally {
+                // The processes go before the channel: a helper or init that saw it close would say so on stderr.
+                if (!cleanup.done) cleanup.killProcesses();
+                sync.close();
             }
         } finally {
             if (own != null) own.close();
@@ -323,9 +328,17 @@ public final class Create {
             this.id = id;
         }
 
-        void run() {
-            List<String> errors = new ArrayList<>();
+        private final List<String> errors = new ArrayList<>();
+
+        /** Kills and reaps the helper and the init, once. */
+        void killProcesses() {
             HelperLauncher.killAndReap(helperPid, initPid, errors);
+            helperPid = 0;
+            initPid = 0;
+        }
+
+        void run() {
+            killProcesses();
             try {
                 manager.destroy(cgroups);
             } catch (RuntimeException e) {
