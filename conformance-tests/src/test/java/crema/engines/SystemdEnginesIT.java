@@ -1,5 +1,6 @@
 package crema.engines;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -142,8 +143,8 @@ class SystemdEnginesIT {
         expected.put("runtime", "create --systemd-cgroup");
         Map<String, String> runc = steps.apply("runc");
         Map<String, String> crema = steps.apply("crema");
-        assertEquals(expected, runc, engine + " with runc, the reference");
-        assertEquals(expected, crema, engine + " with crema");
+        assertAll(() -> assertEquals(expected, runc, engine + " with runc, the reference"),
+                () -> assertEquals(expected, crema, engine + " with crema"));
     }
 
     // ---------------------------------------------------------------- podman
@@ -208,9 +209,10 @@ class SystemdEnginesIT {
         return seen;
     }
 
-    private Map<String, String> expectedScope(String slice, String unit) {
+    /** cgroup: the slice's path, as systemd nests a-b.slice in a.slice. */
+    private Map<String, String> expectedScope(String cgroup, String slice, String unit) {
         Map<String, String> e = new LinkedHashMap<>();
-        e.put("cgroup", "/" + slice + "/" + unit);
+        e.put("cgroup", cgroup + "/" + unit);
         e.put("ActiveState", "active");
         e.put("Slice", slice);
         e.put("Delegate", "yes");
@@ -224,7 +226,7 @@ class SystemdEnginesIT {
         configurePodman();
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("run --rm", "hello-from-a-scope");
-        expected.putAll(expectedScope("machine.slice", "libpod-ID.scope"));
+        expected.putAll(expectedScope("/machine.slice", "machine.slice", "libpod-ID.scope"));
         expected.put("TasksMax", "50");
         expected.put("pids file", "50");
         expected.put("exec", "exec-ok 4");
@@ -307,7 +309,7 @@ class SystemdEnginesIT {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("run --rm", "hello-from-a-scope");
         expected.put("scope after run --rm", "not-found");
-        expected.putAll(expectedScope(SLICE, "sd-ctr-ID.scope"));
+        expected.putAll(expectedScope("/crema.slice/" + SLICE, SLICE, "sd-ctr-ID.scope"));
         expected.put("probe exec", "probe-ok 3");
         expected.put("second probe", "0");
         expected.put("task delete", "0 false");
