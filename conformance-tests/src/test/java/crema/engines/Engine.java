@@ -370,6 +370,14 @@ final class Engine {
             wipe(run);
             wipe(var.resolve("root"));
             socket = run.resolve("containerd.sock");
+            daemon = start(var, run, socket, extraConfig);
+        }
+
+        /**
+         * Starts a containerd with a config.toml (version 2, extraConfig appended) and its pid file in var, its
+         * root in var/root, its state and log in run, listening on socket; waits until ctr reaches it.
+         */
+        static Daemon start(Path var, Path run, Path socket, String extraConfig) {
             Path config = var.resolve("config.toml");
             write(config, """
                     version = 2
@@ -383,7 +391,7 @@ final class Engine {
                       path = "%s"
                     %s
                     """.formatted(var.resolve("root"), run.resolve("state"), socket, socket, var.resolve("opt"), extraConfig));
-            daemon = Daemon.start(List.of("containerd", "--config", config.toString()), run.resolve("containerd.log"),
+            return Daemon.start(List.of("containerd", "--config", config.toString()), run.resolve("containerd.log"),
                     var.resolve("containerd.pid"), config.toString(),
                     () -> Files.exists(socket) && run("ctr", "--address", socket.toString(), "version").exit() == 0);
         }

@@ -1,0 +1,319 @@
+package crema.engines;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The engines in their systemd configurations, where systemd is the init
+ * (scripts/test-systemd boots one in qemu; elsewhere the suite is skipped):
+ * podman with cgroup_manager = "systemd" and containerd's runc v2 shim with
+ * SystemdCgroup, each once with runc (the reference) and once with crema. Each
+ * runtime is reached through a wrapper that records its arguments, so the
+ * suite sees the engine pass --systemd-cgroup. Both runtimes must show the
+ * same: the container in a transient scope of the engine's slice with the
+ * limits in `systemctl show` and in the kernel's files, exec, stop, and the
+ * scope gone afterwards.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SystemdEnginesIT {
+    private static final long LIMIT = 64L * 1024 * 1024;
+    /** containerd's containers: scopes sd-ctr-ID.scope in this slice. */
+    private static final String SLICE = "crema-engines.slice";
+    private static final String NS = "crema-systemd";
+    private final Map<String, Path> runtimes = new LinkedHashMap<>();
+    private Path tmp;
+    private boolean unified;
+    private Map<String, String> podmanEnv;
+    private Engine.Daemon containerd;
+
+    /** sd_booted()'s test, and a systemd that answers. */
+    private static boolean systemdIsInit() {
+        return Files.isDirectory(Path.of("/run/systemd/system"))
+                && !Engine.run("systemctl", "is-system-running").text().isEmpty();
+    }
+
+    @BeforeAll
+    void setUp() throws IOException {
+        assumeTrue(systemdIsInit(), "needs systemd as the init: scripts/test-systemd");
+        Engine.requireCommands("podman", "conmon", "containerd", "ctr", "containerd-shim-runc-v2", "runc", "systemctl");
+        unified = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+        tmp = Files.createTempDirectory("sd-engines");
+        runtimes.put("runc", wrapper("runc", Path.of("/usr/sbin/runc")));
+        runtimes.put("crema", wrapper("crema", Engine.CREMA));
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (tmp == null) return;
+        if (containerd != null) containerd.close();
+        Engine.run("systemctl", "stop", SLICE);
+        if (podmanEnv != null) podman("rm", "-a", "-f", "-t", "0");
+        Engine.sleep(300);
+        Engine.wipe(tmp);
+    }
+
+    /** An executable that appends its arguments to NAME.args and runs binary with them. */
+    private Path wrapper(String name, Path binary) {
+        Path w = tmp.resolve("wrappers").resolve(name);
+        Engine.write(w, "#!/bin/sh\necho \"$*\" >> " + tmp.resolve(name + ".args") + "\nexec " + binary + " \"$@\"\n");
+        w.toFile().setExecutable(true);
+        return w;
+    }
+
+    /** Whether runtime name was run for create with --systemd-cgroup. */
+    private String createdWithSystemd(String name) {
+        Path args = tmp.resolve(name + ".args");
+        try {
+            boolean seen = Files.exists(args) && Files.readAllLines(args).stream()
+                    .anyMatch(l -> l.contains("--systemd-cgroup") && l.contains(" create "));
+            Files.deleteIfExists(args);
+            return seen ? "create --systemd-cgroup" : "no create with --systemd-cgroup";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A busybox root with the applets the containers run. */
+    private Path rootfs(String name) {
+        Path root = tmp.resolve(name);
+        for (String d : List.of("bin", "proc", "sys", "dev", "tmp", "etc")) Engine.write(root.resolve(d).resolve(".keep"), "");
+        Engine.run("cp", "/bin/busybox", root.resolve("bin/busybox").toString()).ok();
+        for (String applet : List.of("sh", "sleep", "cat", "echo", "true")) {
+            Engine.run("ln", "-s", "busybox", root.resolve("bin").resolve(applet).toString()).ok();
+        }
+        return root;
+    }
+
+    private String show(String unit, String property) {
+        return Engine.run("systemctl", "show", "-p", property, "--value", unit).ok().text();
+    }
+
+    private String memoryProperty() {
+        return unified ? "MemoryMax" : "MemoryLimit";
+    }
+
+    /** The cgroup of pid in the memory hierarchy (v1), else the unified one, with id as ID. */
+    private static String cgroupOf(long pid, String id) {
+        String unifiedPath = "";
+        for (String line : Engine.read(Path.of("/proc", Long.toString(pid), "cgroup")).split("\n")) {
+            String[] f = line.split(":", 3);
+            if (List.of(f[1].split(",")).contains("memory")) return f[2].replace(id, "ID");
+            if (f[0].equals("0")) unifiedPath = f[2].replace(id, "ID");
+        }
+        return unifiedPath;
+    }
+
+    /** What is seen of a container's scope while it runs: systemd's properties and the kernel's files. */
+    private void observeScope(Map<String, String> seen, String unit, long pid, String id) {
+        seen.put("cgroup", cgroupOf(pid, id));
+        seen.put("ActiveState", show(unit, "ActiveState"));
+        seen.put("Slice", show(unit, "Slice"));
+        seen.put("Delegate", show(unit, "Delegate"));
+        seen.put(memoryProperty(), show(unit, memoryProperty()));
+        seen.put("memory file", Engine.read(Engine.cgroupFile(pid, "memory", "memory.limit_in_bytes", "memory.max")));
+    }
+
+    /** LoadState of the unit once it is gone, or what it still is after 15 s. */
+    private String awaitGone(String unit) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String state;
+        while (!(state = show(unit, "LoadState")).equals("not-found") && System.nanoTime() < deadline) Engine.sleep(200);
+        return state;
+    }
+
+    /** The engine's steps with runc, then with crema: each must see expected, and its runtime be created with --systemd-cgroup. */
+    private static void assertRuncAndCremaSee(String engine, Map<String, String> expected,
+            Function<String, Map<String, String>> steps) {
+        expected.put("runtime", "create --systemd-cgroup");
+        Map<String, String> runc = steps.apply("runc");
+        Map<String, String> crema = steps.apply("crema");
+        assertAll(() -> assertEquals(expected, runc, engine + " with runc, the reference"),
+                () -> assertEquals(expected, crema, engine + " with crema"));
+    }
+
+    // ---------------------------------------------------------------- podman
+
+    private Engine.Result podman(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("podman"));
+        cmd.addAll(List.of(args));
+        return Engine.run(podmanEnv, cmd.toArray(String[]::new));
+    }
+
+    private void configurePodman() {
+        Path var = tmp.resolve("podman");
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        keys.put("engine", List.of("cgroup_manager = \"systemd\"", "events_logger = \"file\"",
+                "events_logfile_path = \"" + var.resolve("events.log") + "\"", "tmp_dir = \"" + var.resolve("t") + "\"",
+                "image_copy_tmp_dir = \"" + var.resolve("image-tmp") + "\"", "runtime = \"crema\"",
+                "runtime_supports_json = [\"crema\", \"runc\"]"));
+        keys.put("engine.runtimes", List.of("crema = [\"" + runtimes.get("crema") + "\"]",
+                "runc = [\"" + runtimes.get("runc") + "\"]"));
+        keys.put("network", List.of("network_config_dir = \"" + var.resolve("networks") + "\""));
+        Engine.write(var.resolve("containers.conf"), PodmanIT.distributionConf(keys));
+        // vfs: the guest's root is an overlay already, and the image is one small layer
+        Engine.write(var.resolve("storage.conf"), """
+                [storage]
+                driver = "vfs"
+                graphroot = "%s"
+                runroot = "%s"
+                """.formatted(var.resolve("graph"), var.resolve("runroot")));
+        Engine.write(var.resolve("image-tmp/.keep"), "");
+        podmanEnv = Map.of("CONTAINERS_CONF", var.resolve("containers.conf").toString(),
+                "CONTAINERS_STORAGE_CONF", var.resolve("storage.conf").toString());
+        Path tar = tmp.resolve("rootfs.tar");
+        Engine.run("tar", "-C", rootfs("podman-rootfs").toString(), "-cf", tar.toString(), ".").ok();
+        podman("import", "-q", tar.toString(), "localhost/crema-sd-busybox").ok();
+    }
+
+    /** podman's steps with runtime name: what is seen at each. */
+    private Map<String, String> podmanSteps(String runtime) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        String image = "localhost/crema-sd-busybox";
+        String name = "sd-" + runtime;
+        seen.put("run --rm", podman("--runtime", runtime, "run", "--rm", "--pull", "never", "--network", "none", image,
+                "echo", "hello-from-a-scope").ok().text());
+        String id = podman("--runtime", runtime, "run", "-d", "--name", name, "--pull", "never", "--network", "none",
+                "--memory", "64m", "--pids-limit", "50", image, "sh", "-c", Engine.TRAP_TERM).ok().text();
+        String unit = "libpod-" + id + ".scope";
+        try {
+            long pid = Long.parseLong(podman("inspect", "-f", "{{.State.Pid}}", name).ok().text());
+            observeScope(seen, unit, pid, id);
+            seen.put("TasksMax", show(unit, "TasksMax"));
+            seen.put("pids file", Engine.read(Engine.cgroupFile(pid, "pids", "pids.max", "pids.max")));
+            Engine.Result exec = podman("exec", name, "sh", "-c", "echo exec-ok; exit 4");
+            seen.put("exec", exec.text() + " " + exec.exit());
+            podman("stop", "-t", "10", name).ok();
+            seen.put("stopped", podman("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", name).ok().text());
+            podman("rm", name).ok();
+        } finally {
+            podman("rm", "-f", "-t", "0", name);
+        }
+        seen.put("scope after rm", awaitGone(unit));
+        seen.put("runtime", createdWithSystemd(runtime));
+        return seen;
+    }
+
+    /** cgroup: the slice's path, as systemd nests a-b.slice in a.slice. */
+    private Map<String, String> expectedScope(String cgroup, String slice, String unit) {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("cgroup", cgroup + "/" + unit);
+        e.put("ActiveState", "active");
+        e.put("Slice", slice);
+        e.put("Delegate", "yes");
+        e.put(memoryProperty(), Long.toString(LIMIT));
+        e.put("memory file", Long.toString(LIMIT));
+        return e;
+    }
+
+    @Test
+    void podmanWithTheSystemdCgroupManager() {
+        configurePodman();
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("run --rm", "hello-from-a-scope");
+        expected.putAll(expectedScope("/machine.slice", "machine.slice", "libpod-ID.scope"));
+        expected.put("TasksMax", "50");
+        expected.put("pids file", "50");
+        expected.put("exec", "exec-ok 4");
+        expected.put("stopped", "exited 0");
+        expected.put("scope after rm", "not-found");
+        assertRuncAndCremaSee("podman", expected, this::podmanSteps);
+    }
+
+    // ---------------------------------------------------------------- containerd
+
+    private Engine.Result ctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ctr", "--address", tmp.resolve("containerd/containerd.sock").toString(),
+                "--namespace", NS));
+        cmd.addAll(List.of(args));
+        return Engine.run(cmd.toArray(String[]::new));
+    }
+
+    private void startContainerd() {
+        Path dir = tmp.resolve("containerd");
+        // ctr passes the shim's options (BinaryName, SystemdCgroup) itself
+        containerd = Engine.Containerd.start(dir, dir, dir.resolve("containerd.sock"), "");
+    }
+
+    private String taskField(String id, int column) {
+        for (String line : ctr("task", "ls").out().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > column && f[0].equals(id)) return f[column];
+        }
+        return "";
+    }
+
+    /** ctr run with runtime's wrapper as the shim's runc binary and systemd's cgroups; the container's scope is sd-ctr-ID.scope. */
+    private Engine.Result ctrRun(String runtime, String id, String... flagsAndCommand) {
+        List<String> cmd = new ArrayList<>(List.of("run", "--runtime", "io.containerd.runc.v2", "--runc-binary",
+                runtimes.get(runtime).toString(), "--runc-root", tmp.resolve("runc-root-" + runtime).toString(),
+                "--runc-systemd-cgroup", "--cgroup", SLICE + ":sd-ctr:" + id, "--fifo-dir", tmp.resolve("fifo").toString(),
+                "--env", "PATH=/bin")); // a bare rootfs has no image config to give one
+        cmd.addAll(List.of(flagsAndCommand));
+        return ctr(cmd.toArray(String[]::new));
+    }
+
+    /** containerd's steps with runtime name: what is seen at each. */
+    private Map<String, String> containerdSteps(String runtime) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        String once = "sd-" + runtime + "-once";
+        seen.put("run --rm", ctrRun(runtime, once, "--rm", "--rootfs", rootfs(once).toString(), once, "echo",
+                "hello-from-a-scope").ok().text());
+        seen.put("scope after run --rm", awaitGone("sd-ctr-" + once + ".scope"));
+        String id = "sd-" + runtime + "-pod";
+        String unit = "sd-ctr-" + id + ".scope";
+        String fifo = tmp.resolve("fifo").toString();
+        try {
+            ctrRun(runtime, id, "-d", "--null-io", "--memory-limit", Long.toString(LIMIT), "--rootfs", rootfs(id).toString(), id,
+                    "sh", "-c", Engine.TRAP_TERM).ok();
+            Engine.waitFor(() -> taskField(id, 2).equals("RUNNING"), Duration.ofSeconds(20), id + " to run");
+            observeScope(seen, unit, Long.parseLong(taskField(id, 1)), id);
+            // a probe as the kubelet runs it: an exec whose output and exit code count
+            Engine.Result probe = ctr("task", "exec", "--fifo-dir", fifo, "--exec-id", "probe1", id, "sh", "-c",
+                    "echo probe-ok; exit 3");
+            seen.put("probe exec", probe.text() + " " + probe.exit());
+            seen.put("second probe", ctr("task", "exec", "--fifo-dir", fifo, "--exec-id", "probe2", id, "true").exit() + "");
+            ctr("task", "kill", id).ok();
+            Engine.waitFor(() -> taskField(id, 2).equals("STOPPED"), Duration.ofSeconds(20), id + " to stop");
+            Engine.Result deleted = ctr("task", "delete", id);
+            seen.put("task delete", deleted.exit() + " " + (deleted.out() + deleted.err()).contains("non-zero exit code"));
+            ctr("container", "delete", id).ok();
+        } finally {
+            if (ctr("task", "kill", "-s", "SIGKILL", id).exit() == 0) Engine.sleep(500);
+            ctr("task", "delete", id);
+            ctr("container", "delete", id);
+        }
+        seen.put("scope after delete", awaitGone(unit));
+        seen.put("runtime", createdWithSystemd(runtime));
+        return seen;
+    }
+
+    @Test
+    void containerdWithTheSystemdCgroupDriver() {
+        startContainerd();
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("run --rm", "hello-from-a-scope");
+        expected.put("scope after run --rm", "not-found");
+        expected.putAll(expectedScope("/crema.slice/" + SLICE, SLICE, "sd-ctr-ID.scope"));
+        expected.put("probe exec", "probe-ok 3");
+        expected.put("second probe", "0");
+        expected.put("task delete", "0 false");
+        expected.put("scope after delete", "not-found");
+        assertRuncAndCremaSee("containerd", expected, this::containerdSteps);
+    }
+}
