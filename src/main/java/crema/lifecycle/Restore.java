@@ -94,6 +94,7 @@ public final class Restore {
             saved.save(0, 0, cleanup.cgroups);
             cgroups.apply(dirPaths, resources, deviceRules, false);
             // CRIU wants the root to be a mount point of its own, as runc gives it one.
+            makeMountpoints(rootfs, spec);
             Checkpoint.makeDir(root, "restore");
             command("mount", "--rbind", rootfs.toString(), root.toString());
             mounted = true;
@@ -161,6 +162,31 @@ public final class Restore {
             }
         }
         return a;
+    }
+
+    /**
+     * CRIU mounts onto the mountpoints it finds in the rootfs: a rootfs that is not the one dumped (podman's
+     * restore --import unpacks a new one) lacks those create made, so they are made here as create makes them:
+     * a file for a bind of a file, else a directory. Nothing is made through a symlink of the rootfs.
+     */
+    static void makeMountpoints(Path rootfs, Spec spec) throws IOException {
+        if (spec.mounts() == null) return;
+        for (crema.spec.Mount m : spec.mounts()) {
+            if (m.destination() == null || !m.destination().startsWith("/")) continue;
+            boolean file = Checkpoint.isBind(m) && m.source() != null && Files.isRegularFile(Path.of(m.source()));
+            Path at = rootfs;
+            String[] parts = m.destination().substring(1).split("/");
+            for (int i = 0; i < parts.length; i++) {
+                if (parts[i].isEmpty() || parts[i].equals(".")) continue;
+                if (parts[i].equals("..")) throw new ContainerException("restore: mount destination " + m.destination()
+                        + " leaves the rootfs");
+                at = at.resolve(parts[i]);
+                if (Files.isSymbolicLink(at)) break; // create follows links in the container's root; CRIU too
+                if (Files.exists(at, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                if (i == parts.length - 1 && file) Files.createFile(at);
+                else Files.createDirectory(at);
+            }
+        }
     }
 
     /** CRIU's --cgroup-root for one of our cgroups: CONTROLLER:/path below its hierarchy (no controller on v2). */
