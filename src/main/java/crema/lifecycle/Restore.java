@@ -93,8 +93,8 @@ public final class Restore {
             cleanup.cgroups = cgroups.create(dirs);
             saved.save(0, 0, cleanup.cgroups);
             cgroups.apply(dirPaths, resources, deviceRules, false);
-            // CRIU wants the root to be a mount point of its own, as runc gives it one.
             makeMountpoints(rootfs, spec);
+            // CRIU wants the root to be a mount point of its own, as runc gives it one.
             Checkpoint.makeDir(root, "restore");
             command("mount", "--rbind", rootfs.toString(), root.toString());
             mounted = true;

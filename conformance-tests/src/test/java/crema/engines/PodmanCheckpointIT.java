@@ -20,8 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * `podman container checkpoint` and `restore` with crema as podman's runtime (and with runc, the reference, when
  * the checkpoint lane runs the class again with -Dcrema.binary=runc): where criu check passes. Podman keeps its
- * store and configuration in a directory of the test's own (cgroupfs, no network), with an image imported
- * from a busybox rootfs the test makes.
+ * store and configuration in a directory of the test's own (cgroupfs, no network), with the suites' busybox
+ * rootfs (BusyboxImage) imported.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodmanCheckpointIT {
@@ -55,14 +55,7 @@ class PodmanCheckpointIT {
                 """.formatted(dir.resolve("graph"), dir.resolve("runroot")));
         env = Map.of("CONTAINERS_CONF", dir.resolve("containers.conf").toString(),
                 "CONTAINERS_STORAGE_CONF", dir.resolve("storage.conf").toString());
-        Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
-        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("busybox"));
-        for (String applet : List.of("sh", "sleep", "cat", "mv", "echo")) {
-            Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
-        }
-        Files.createDirectories(dir.resolve("rootfs/tmp"));
-        run("tar", "-C", dir.resolve("rootfs").toString(), "-cf", dir.resolve("rootfs.tar").toString(), ".").ok();
-        p("import", dir.resolve("rootfs.tar").toString(), IMAGE).ok();
+        p("import", BusyboxImage.in(dir.resolve("image"), IMAGE, List.of("sh")).rootfs().toString(), IMAGE).ok();
     }
 
     @AfterAll

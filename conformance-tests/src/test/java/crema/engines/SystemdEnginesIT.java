@@ -38,6 +38,7 @@ class SystemdEnginesIT {
     private static final String NS = "crema-systemd";
     private final Map<String, Path> runtimes = new LinkedHashMap<>();
     private Path tmp;
+    private BusyboxImage busyboxImage;
     private boolean unified;
     private Map<String, String> podmanEnv;
     private Engine.Daemon containerd;
@@ -89,14 +90,23 @@ class SystemdEnginesIT {
         }
     }
 
-    /** A busybox root with the applets the containers run. */
+    /** The suites' busybox image, built once in the test's directory. */
+    private BusyboxImage busybox() {
+        if (busyboxImage == null) {
+            busyboxImage = BusyboxImage.in(tmp.resolve("image"), "localhost/crema-sd-busybox", List.of("sh"));
+        }
+        return busyboxImage;
+    }
+
+    /** A busybox root of its own for a ctr container, unpacked from the image's rootfs. */
     private Path rootfs(String name) {
         Path root = tmp.resolve(name);
-        for (String d : List.of("bin", "proc", "sys", "dev", "tmp", "etc")) Engine.write(root.resolve(d).resolve(".keep"), "");
-        Engine.run("cp", "/bin/busybox", root.resolve("bin/busybox").toString()).ok();
-        for (String applet : List.of("sh", "sleep", "cat", "echo", "true")) {
-            Engine.run("ln", "-s", "busybox", root.resolve("bin").resolve(applet).toString()).ok();
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        Engine.run("tar", "-C", root.toString(), "-xf", busybox().rootfs().toString()).ok();
         return root;
     }
 
@@ -176,15 +186,13 @@ class SystemdEnginesIT {
         Engine.write(var.resolve("image-tmp/.keep"), "");
         podmanEnv = Map.of("CONTAINERS_CONF", var.resolve("containers.conf").toString(),
                 "CONTAINERS_STORAGE_CONF", var.resolve("storage.conf").toString());
-        Path tar = tmp.resolve("rootfs.tar");
-        Engine.run("tar", "-C", rootfs("podman-rootfs").toString(), "-cf", tar.toString(), ".").ok();
-        podman("import", "-q", tar.toString(), "localhost/crema-sd-busybox").ok();
+        podman("import", "-q", busybox().rootfs().toString(), busybox().ref()).ok();
     }
 
     /** podman's steps with runtime name: what is seen at each. */
     private Map<String, String> podmanSteps(String runtime) {
         Map<String, String> seen = new LinkedHashMap<>();
-        String image = "localhost/crema-sd-busybox";
+        String image = busybox().ref();
         String name = "sd-" + runtime;
         seen.put("run --rm", podman("--runtime", runtime, "run", "--rm", "--pull", "never", "--network", "none", image,
                 "echo", "hello-from-a-scope").ok().text());
