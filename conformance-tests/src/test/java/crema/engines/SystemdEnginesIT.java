@@ -93,7 +93,7 @@ class SystemdEnginesIT {
     /** The suites' busybox image, built once in the test's directory. */
     private BusyboxImage busybox() {
         if (busyboxImage == null) {
-            busyboxImage = BusyboxImage.in(tmp.resolve("image"), "localhost/crema-sd-busybox", List.of("sh"));
+            busyboxImage = BusyboxImage.in(tmp.resolve("image"), "localhost/crema-sd-busybox:latest", List.of("sh"));
         }
         return busyboxImage;
     }
