@@ -24,8 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The kubelet's path: containerd's CRI plugin with a runtime handler "crema"
  * (runtime_type io.containerd.runc.v2, BinaryName = crema's path), a pod
- * sandbox and containers in it, driven through the CRI API itself by
- * cri_client.py (a test resource next to this class: Debian has no crictl).
+ * sandbox and containers in it, driven through the CRI API itself (CriClient).
  * The CRI checks of the engine smoke scripts' containerd-smoke.sh: in order, one pod.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,42 +34,22 @@ class CriIT {
     private static final String NS = "k8s.io";
     private static final String PAUSE = "localhost/pause-crema:latest";
     private static final String CGROUP_PARENT = "crema-engines-cri";
-    /** The CRI client, from the test classpath. */
-    private static final Path CLIENT = resource("cri_client.py");
     private Engine.Containerd containerd;
+    private CriClient client;
     private String pod;
 
     @BeforeAll
     void setUp() {
         Engine.requireCommands("containerd", "ctr", "containerd-shim-runc-v2", "python3");
         org.junit.jupiter.api.Assumptions.assumeTrue(
-                Engine.run("/usr/bin/python3", "-c", "import grpc, google.protobuf").exit() == 0,
+                CriClient.usable(),
                 "python3-grpcio and python3-protobuf are not installed (.ci/run installs them)");
-        containerd = new Engine.Containerd("cri", NS, CGROUP_PARENT, """
-                [plugins."io.containerd.grpc.v1.cri"]
-                  sandbox_image = "%s"
-                  stream_server_address = "127.0.0.1"
-                  stream_server_port = "0"
-                  enable_selinux = false
-                  disable_apparmor = true
-                  # without CAP_SYS_RESOURCE the sandbox's oom_score_adj -998 cannot be written
-                  restrict_oom_score_adj = true
-                  [plugins."io.containerd.grpc.v1.cri".cni]
-                    bin_dir = "/usr/lib/cni"
-                    conf_dir = "%s"
-                  [plugins."io.containerd.grpc.v1.cri".containerd]
-                    snapshotter = "overlayfs"
-                    default_runtime_name = "runc"
-                    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-                      runtime_type = "io.containerd.runc.v2"
-                    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crema]
-                      runtime_type = "io.containerd.runc.v2"
-                      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crema.options]
-                        BinaryName = "%s"
-                        Root = "%s"
-                """.formatted(PAUSE, Engine.VAR.resolve("cri").resolve("cni"), Engine.CREMA, RUN.resolve("runtime-root")));
+        containerd = new Engine.Containerd("cri", NS, CGROUP_PARENT, CriClient.pluginConfig(PAUSE,
+                Engine.VAR.resolve("cri").resolve("cni"), "overlayfs", Map.of("crema",
+                        "BinaryName = \"%s\"\nRoot = \"%s\"".formatted(Engine.CREMA, RUN.resolve("runtime-root")))));
+        client = new CriClient(containerd.socket, RUN.resolve("cri-schema.pb"));
         cri("ListPodSandbox");
-        purge();
+        client.purge();
         containerd.importImage(NS, Engine.busybox());
         containerd.importImage(NS, BusyboxImage.in(Engine.VAR.resolve("pause-image"), PAUSE, List.of("sleep", "2147483647")));
     }
@@ -78,54 +57,25 @@ class CriIT {
     @AfterAll
     void tearDown() {
         if (containerd != null) {
-            purge();
+            client.purge();
             containerd.close();
         }
     }
 
-    /** One CRI call: the method and its request as JSON; the response as JSON. */
     private Engine.Result cri(String method, String request) {
-        return Engine.runWithInput(Map.of(), request, "/usr/bin/python3", CLIENT.toString(),
-                "--sock", containerd.socket.toString(), "--cache", RUN.resolve("cri-schema.pb").toString(), method, "-");
+        return client.cri(method, request);
     }
 
     private Engine.Result cri(String method) {
-        return cri(method, "{}");
+        return client.cri(method);
     }
 
     private Object call(String method, Object request, String path) {
-        return Engine.json(cri(method, Json.write(request)).ok().out(), path);
-    }
-
-    private void purge() {
-        Engine.Result containers = cri("ListContainers");
-        if (containers.exit() == 0) {
-            for (Object c : list(Engine.json(containers.out(), "containers"))) {
-                String id = (String) ((Map<?, ?>) c).get("id");
-                cri("StopContainer", Json.write(Map.of("containerId", id, "timeout", 0)));
-                cri("RemoveContainer", Json.write(Map.of("containerId", id)));
-            }
-        }
-        Engine.Result pods = cri("ListPodSandbox");
-        if (pods.exit() == 0) {
-            for (Object p : list(Engine.json(pods.out(), "items"))) {
-                String id = (String) ((Map<?, ?>) p).get("id");
-                cri("StopPodSandbox", Json.write(Map.of("podSandboxId", id)));
-                cri("RemovePodSandbox", Json.write(Map.of("podSandboxId", id)));
-            }
-        }
-    }
-
-    private static Path resource(String name) {
-        try {
-            return Path.of(CriIT.class.getResource(name).toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return client.call(method, request, path);
     }
 
     private static List<?> list(Object o) {
-        return o instanceof List<?> l ? l : List.of();
+        return CriClient.list(o);
     }
 
     private Map<String, Object> sandboxConfig() {

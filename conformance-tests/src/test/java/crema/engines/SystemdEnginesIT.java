@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import crema.conformance.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The engines in their systemd configurations, where systemd is the init
  * (scripts/test-systemd boots one in qemu; elsewhere the suite is skipped):
- * podman with cgroup_manager = "systemd" and containerd's runc v2 shim with
- * SystemdCgroup, each once with runc (the reference) and once with crema. Each
+ * podman with cgroup_manager = "systemd", containerd's runc v2 shim with
+ * SystemdCgroup from ctr, and containerd's CRI plugin with SystemdCgroup = true
+ * driven as the kubelet drives it, each once with runc (the reference) and once with crema. Each
  * runtime is reached through a wrapper that records its arguments, so the
  * suite sees the engine pass --systemd-cgroup. Both runtimes must show the
  * same: the container in a transient scope of the engine's slice with the
@@ -323,5 +327,116 @@ class SystemdEnginesIT {
         expected.put("task delete", "0 false");
         expected.put("scope after delete", "not-found");
         assertRuncAndCremaSee("containerd", expected, this::containerdSteps);
+    }
+
+    // ---------------------------------------------------------------- containerd's CRI plugin, as the kubelet drives it
+
+    /** The pod's cgroup parent as a kubelet with the systemd driver names it: systemd nests it in kubepods.slice. */
+    private static final String POD_SLICE = "kubepods-besteffort-podcrema.slice";
+    private static final String POD_SLICE_PATH = "/kubepods.slice/kubepods-besteffort.slice/" + POD_SLICE;
+    private static final String PAUSE = "localhost/crema-sd-pause:latest";
+    private CriClient cri;
+    private Engine.Daemon criContainerd;
+
+    /** containerd with the CRI plugin: a handler sd-NAME per runtime, each the runc v2 shim with SystemdCgroup = true. */
+    private void startCriContainerd() {
+        Path dir = tmp.resolve("cri");
+        Map<String, String> handlers = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> r : runtimes.entrySet()) {
+            handlers.put("sd-" + r.getKey(), "BinaryName = \"%s\"\nRoot = \"%s\"\nSystemdCgroup = true".formatted(r.getValue(),
+                    dir.resolve("runtime-root-" + r.getKey())));
+        }
+        // native snapshots: the guest's root is an overlay already, which cannot be an overlay's upper layer
+        criContainerd = Engine.Containerd.start(dir, dir, dir.resolve("containerd.sock"),
+                CriClient.pluginConfig(PAUSE, dir.resolve("cni"), "native", handlers));
+        cri = new CriClient(dir.resolve("containerd.sock"), dir.resolve("cri-schema.pb"));
+        BusyboxImage pause = BusyboxImage.in(tmp.resolve("pause-image"), PAUSE, List.of("sleep", "2147483647"));
+        for (BusyboxImage image : List.of(busybox(), pause)) {
+            Engine.run("ctr", "--address", dir.resolve("containerd.sock").toString(), "--namespace", "k8s.io", "images",
+                    "import", "--snapshotter", "native", image.ociArchive().toString()).ok();
+        }
+    }
+
+    private Map<String, Object> podConfig(String runtime) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("metadata", Map.of("name", "pod-" + runtime, "uid", "uid-" + runtime, "namespace", "crema", "attempt", 0));
+        c.put("logDirectory", tmp.resolve("cri/pod-logs-" + runtime).toString());
+        c.put("linux", Map.of("cgroupParent", POD_SLICE, "securityContext",
+                Map.of("namespaceOptions", Map.of("network", "NODE"))));
+        return c;
+    }
+
+    /** The host pid of a CRI container's task (ctr task ls: TASK PID STATUS). */
+    private long criPid(String id) {
+        Path socket = tmp.resolve("cri/containerd.sock");
+        for (String line : Engine.run("ctr", "--address", socket.toString(), "--namespace", "k8s.io", "task", "ls").out()
+                .split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f[0].equals(id)) return Long.parseLong(f[1]);
+        }
+        throw new AssertionError("no task " + id);
+    }
+
+    /** The kubelet's steps with runtime handler name: a pod, a limited container, a probe, stop and removal. */
+    private Map<String, String> criSteps(String runtime) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        Map<String, Object> podConfig = podConfig(runtime);
+        try {
+            Files.createDirectories(tmp.resolve("cri/pod-logs-" + runtime));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String pod = (String) cri.call("RunPodSandbox", Map.of("config", podConfig, "runtimeHandler", "sd-" + runtime),
+                "podSandboxId");
+        String podUnit = "cri-containerd-" + pod + ".scope";
+        seen.put("sandbox cgroup", cgroupOf(criPid(pod), pod));
+        seen.put("sandbox Slice", show(podUnit, "Slice"));
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("metadata", Map.of("name", "c"));
+        config.put("image", Map.of("image", busybox().ref()));
+        config.put("command", List.of("sh", "-c", Engine.TRAP_TERM));
+        config.put("logPath", "c.log");
+        config.put("linux", Map.of("resources", Map.of("memoryLimitInBytes", LIMIT)));
+        String id = (String) cri.call("CreateContainer", Map.of("podSandboxId", pod, "sandboxConfig", podConfig,
+                "config", config), "containerId");
+        String unit = "cri-containerd-" + id + ".scope";
+        cri.call("StartContainer", Map.of("containerId", id), "");
+        observeScope(seen, unit, criPid(id), id);
+        // a probe: ExecSync, whose exit code and output the kubelet reads
+        String probe = cri.cri("ExecSync", Json.write(Map.of("containerId", id,
+                "cmd", List.of("sh", "-c", "echo probe-ok; exit 3"), "timeout", 30))).ok().out();
+        seen.put("probe", new String(Base64.getDecoder().decode((String) Engine.json(probe, "stdout")), StandardCharsets.UTF_8)
+                .trim() + " " + ((Number) Engine.json(probe, "exitCode")).intValue());
+        cri.call("StopContainer", Map.of("containerId", id, "timeout", 10), "");
+        seen.put("stopped", cri.call("ContainerStatus", Map.of("containerId", id), "status.state") + " "
+                + ((Number) cri.call("ContainerStatus", Map.of("containerId", id), "status.exitCode")).intValue());
+        cri.call("RemoveContainer", Map.of("containerId", id), "");
+        seen.put("scope after remove", awaitGone(unit));
+        cri.call("StopPodSandbox", Map.of("podSandboxId", pod), "");
+        cri.call("RemovePodSandbox", Map.of("podSandboxId", pod), "");
+        seen.put("sandbox scope after remove", awaitGone(podUnit));
+        seen.put("runtime", createdWithSystemd(runtime));
+        return seen;
+    }
+
+    @Test
+    void containerdCriWithSystemdCgroup() {
+        assumeTrue(CriClient.usable(), "python3-grpcio and python3-protobuf are not installed (.ci/run installs them)");
+        startCriContainerd();
+        try {
+            Map<String, String> expected = new LinkedHashMap<>();
+            expected.put("sandbox cgroup", POD_SLICE_PATH + "/cri-containerd-ID.scope");
+            expected.put("sandbox Slice", POD_SLICE);
+            expected.putAll(expectedScope(POD_SLICE_PATH, POD_SLICE, "cri-containerd-ID.scope"));
+            expected.put("probe", "probe-ok 3");
+            expected.put("stopped", "CONTAINER_EXITED 0");
+            expected.put("scope after remove", "not-found");
+            expected.put("sandbox scope after remove", "not-found");
+            assertRuncAndCremaSee("containerd's CRI", expected, this::criSteps);
+        } finally {
+            cri.purge();
+            criContainerd.close();
+            Engine.run("systemctl", "stop", "kubepods.slice");
+        }
     }
 }
