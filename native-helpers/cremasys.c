@@ -524,6 +524,54 @@ JNIEXPORT jint JNICALL SOCK(nRecvFd)(JNIEnv *env, jclass c, jint sock)
     return fd;
 }
 
+/* Sends fd in one SCM_RIGHTS message whose text is text (a console socket's caller reads it as the name). */
+JNIEXPORT jint JNICALL SOCK(nSendFd)(JNIEnv *env, jclass c, jint sock, jint fd, jbyteArray jtext)
+{
+    char text[256] = "", cbuf[CMSG_SPACE(sizeof(int))];
+    jsize n = (*env)->GetArrayLength(env, jtext);
+    if ((size_t)n >= sizeof text)
+        return -ENAMETOOLONG;
+    (*env)->GetByteArrayRegion(env, jtext, 0, n, (jbyte *)text);
+    struct iovec iov = { text, n > 0 ? (size_t)n : 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    ssize_t r;
+    do
+        r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? neg_errno() : 0;
+}
+
+/*
+ * A new pty in the devpts of crema's /dev/ptmx: out receives {master, slave, index}, both fds close-on-exec
+ * and neither a controlling terminal of crema. The slave comes from the master (TIOCGPTPEER), never by path.
+ */
+JNIEXPORT jint JNICALL TTY(nOpenPty)(JNIEnv *env, jclass c, jintArray out)
+{
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0)
+        return neg_errno();
+    int unlock = 0, index = -1;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &index) < 0) {
+        int err = errno;
+        close(master);
+        return -err;
+    }
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) {
+        int err = errno;
+        close(master);
+        return -err;
+    }
+    jint fds[3] = { master, slave, index };
+    (*env)->SetIntArrayRegion(env, out, 0, 3, fds);
+    return 0;
+}
+
 /* Puts the terminal fd in raw mode; saved receives the old termios. -ENOTTY when fd is not a terminal. */
 JNIEXPORT jint JNICALL TTY(nMakeRaw)(JNIEnv *env, jclass c, jint fd, jbyteArray saved)
 {

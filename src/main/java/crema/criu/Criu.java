@@ -1,6 +1,8 @@
 package crema.criu;
 
 import crema.state.ContainerException;
+import crema.sys.Sys;
+import crema.sys.SysException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,27 +92,22 @@ public final class Criu {
 
     /**
      * Runs criu with these arguments (its stdio are crema's: a restored
-     * process may inherit them), and fails with one line naming what failed
-     * and where CRIU's log is.
+     * process may inherit them; fdMap's (from, to) pairs give it more, for
+     * --inherit-fd), and fails with one line naming what failed and where
+     * CRIU's log is.
      */
-    public void run(String what, List<String> args, Path log) {
+    public void run(String what, List<String> args, Path log, int... fdMap) {
         List<String> argv = new ArrayList<>();
         argv.add(binary.toString());
         argv.addAll(args);
-        int code;
+        List<String> env = System.getenv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        int pid;
         try {
-            Process p = new ProcessBuilder(argv).inheritIO().start();
-            if (!p.waitFor(RUN_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new ContainerException(what + " failed: criu did not finish within " + RUN_SECONDS + " s; see " + log);
-            }
-            code = p.exitValue();
-        } catch (IOException e) {
-            throw new ContainerException(what + " failed: run " + binary + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ContainerException(what + " failed: interrupted while waiting for criu; see " + log);
+            pid = Sys.spawn(binary.toString(), argv, env, fdMap);
+        } catch (SysException e) {
+            throw new ContainerException(what + " failed: " + e.getMessage(), e);
         }
+        int code = exitCode(pid, what, log);
         if (code != 0) {
             String error = null;
             try {
@@ -118,9 +115,32 @@ public final class Criu {
             } catch (IOException e) {
                 // no log: criu failed before writing it; the exit code is all there is
             }
-            throw new ContainerException(what + " failed: criu exited with " + code
-                    + (error == null ? "" : ": " + error) + "; see " + log);
+            throw new ContainerException(what + " failed: criu " + (code < 0 ? "was killed by signal " + -code
+                    : "exited with " + code) + (error == null ? "" : ": " + error) + "; see " + log);
         }
+    }
+
+    /** criu's exit code, or minus the signal that ended it; killed after RUN_SECONDS. */
+    private static int exitCode(int pid, String what, Path log) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_SECONDS);
+        int[] r;
+        while ((r = Sys.waitpid(pid, Sys.WNOHANG))[0] == 0) {
+            if (System.nanoTime() > deadline) {
+                Sys.kill(pid, 9);
+                Sys.waitpid(pid, 0);
+                throw new ContainerException(what + " failed: criu did not finish within " + RUN_SECONDS + " s; see " + log);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                Sys.kill(pid, 9);
+                Sys.waitpid(pid, 0);
+                throw new ContainerException(what + " failed: interrupted while waiting for criu; see " + log);
+            }
+        }
+        int status = r[1];
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f);
     }
 
     /** The first line of CRIU's output that reports an error, without its leading "Error (file:line): ". */

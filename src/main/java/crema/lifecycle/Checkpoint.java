@@ -24,6 +24,10 @@ import java.util.List;
 public final class Checkpoint {
     /** The stdio targets of the init, saved beside the images: restore hands new pipes for the old ones. */
     static final String DESCRIPTORS = "descriptors.json";
+    /** The CRIU key of the init's terminal, saved beside the images: restore hands a new pty in its place. */
+    static final String TERMINAL = "terminal";
+    /** The key the container's /dev/console bind is dumped under as an external mount. */
+    static final String CONSOLE_KEY = "console";
 
     private final StateStore store;
     private final CgroupManager cgroups;
@@ -55,6 +59,7 @@ public final class Checkpoint {
             String what = o.preDump() ? "pre-dump" : "dump";
             Path log = o.work().resolve(what + ".log");
             List<String> args = dumpArgs(what, r, spec, o, status == Status.PAUSED);
+            args.addAll(terminalArgs(r.pid(), o.imagePath()));
             Debug.step("checkpoint " + id + ": criu " + String.join(" ", args));
             criu.run("checkpoint: criu " + what + " of container " + id, args, log);
         }
@@ -88,6 +93,49 @@ public final class Checkpoint {
         for (String dest : externalMounts(spec)) a.addAll(List.of("--external", "mnt[" + dest + "]:" + dest));
         for (String masked : maskedFiles(spec, r.pid())) a.addAll(List.of("--external", "mnt[" + masked + "]:" + masked));
         return a;
+    }
+
+    /**
+     * A terminal's pty has its master outside the container (with the console socket's
+     * reader), which CRIU cannot dump: its slave is dumped as an external tty, and the
+     * /dev/console bind of it as an external mount, so that restore can put a new pty in
+     * their place. (runc asks CRIU's RPC for an orphan pts master instead, which its
+     * command line does not offer.) The tty's key is saved beside the images for restore.
+     */
+    static List<String> terminalArgs(int pid, Path images) {
+        List<String> a = new ArrayList<>();
+        String key = terminalKey(Path.of("/proc/" + pid + "/fd/0"));
+        if (key == null) return a;
+        a.addAll(List.of("--external", key));
+        if (mountedAt(pid, "/dev/console")) a.addAll(List.of("--external", "mnt[/dev/console]:" + CONSOLE_KEY));
+        StateStore.writePrivate(images.resolve(TERMINAL), key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return a;
+    }
+
+    /** CRIU's tty[rdev:dev] key of the pty slave at fd, or null when it is no pty slave (UNIX98 major 136..143). */
+    static String terminalKey(Path fd) {
+        try {
+            long rdev = (Long) Files.getAttribute(fd, "unix:rdev");
+            long dev = (Long) Files.getAttribute(fd, "unix:dev");
+            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
+            if (major < 136 || major > 143) return null;
+            return "tty[" + Long.toHexString(rdev) + ":" + Long.toHexString(dev) + "]";
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** Whether path is a mount point in pid's mount namespace. */
+    static boolean mountedAt(int pid, String path) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].equals(path)) return true;
+            }
+            return false;
+        } catch (IOException e) {
+            throw new ContainerException("checkpoint: read /proc/" + pid + "/mountinfo: " + e.getMessage(), e);
+        }
     }
 
     /** CRIU dumps and restores the cgroups, as runc asks it to; in runc's mode when one is given. */

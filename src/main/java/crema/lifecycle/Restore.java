@@ -16,6 +16,8 @@ import crema.state.ContainerRecord;
 import crema.state.Lock;
 import crema.state.StateStore;
 import crema.sys.Sys;
+import crema.sys.Tty;
+import crema.sys.UnixSockets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Restore {
     private static final long MOUNT_SECONDS = 30;
+    /** The fd criu gets the new pty's slave on, for --inherit-fd. */
+    private static final int PTY_FD = 3;
     private final StateStore store;
     private final CgroupManager cgroups;
 
@@ -63,9 +67,14 @@ public final class Restore {
         if (spec.root() == null) throw new InvalidSpecException("root", "must be set");
         Path rootfs = bundle.resolve(spec.root().path()).normalize();
         if (!Files.isDirectory(rootfs)) throw new ContainerException("rootfs (\"" + rootfs + "\") does not exist");
-        if (spec.process() != null && spec.process().terminal() && !c.shellJob()) {
-            throw new ContainerException("restore: a container with process.terminal is restored only with --shell-job"
-                    + " (crema drives criu's command line, which cannot hand a new pty to --console-socket)");
+        String terminalKey = terminalKey(c.imagePath());
+        boolean terminal = spec.process() != null && spec.process().terminal();
+        if (terminal && o.consoleSocket() == null && !c.shellJob()) {
+            throw new ContainerException("restore: a container with process.terminal needs --console-socket (the new pty's"
+                    + " master is sent there), or --shell-job with a terminal as crema's stdin");
+        }
+        if (!terminal && o.consoleSocket() != null) {
+            throw new ContainerException("--console-socket: process.terminal is false in " + bundle.resolve("config.json"));
         }
         Criu criu = Criu.locate(c.criu());
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
@@ -84,6 +93,7 @@ public final class Restore {
         // Beside the state dir, never in it: removing a state dir must not walk into a bound rootfs.
         Path root = store.dir(o.id()).resolveSibling(".criu-root-" + o.id());
         boolean mounted = false;
+        Tty.Pty pty = null;
         try (Lock lock = store.lock(o.id(), true)) {
             List<Path> dirPaths = dirs.stream().map(CgroupManager.Dir::path).toList();
             CreateOptions asCreate = new CreateOptions(o.id(), bundle, o.pidFile(), o.consoleSocket(), false, false, 0,
@@ -101,8 +111,14 @@ public final class Restore {
             Path pidFile = c.work().resolve("restore.pid");
             Files.deleteIfExists(pidFile);
             List<String> args = restoreArgs(o, spec, root, dirs, pidFile);
+            if (terminalKey != null && o.consoleSocket() != null) pty = Tty.openPty();
+            args.addAll(terminalArgs(terminalKey, pty));
             Debug.step("restore " + o.id() + ": criu " + String.join(" ", args));
-            criu.run("restore: criu restore of container " + o.id(), args, c.work().resolve("restore.log"));
+            criu.run("restore: criu restore of container " + o.id(), args, c.work().resolve("restore.log"),
+                    pty == null ? new int[0] : new int[] {pty.slave(), PTY_FD});
+            if (pty != null) {
+                UnixSockets.sendFd(Path.of(o.consoleSocket()), pty.master(), "/dev/ptmx", "the pty master");
+            }
             int pid = Integer.parseInt(Files.readString(pidFile).trim());
             cleanup.initPid = pid;
             ProcStat stat = ProcStat.read(pid);
@@ -118,6 +134,10 @@ public final class Restore {
         } catch (IOException e) {
             throw new ContainerException("restore: " + e.getMessage(), e);
         } finally {
+            if (pty != null) {
+                Sys.closeQuietly(pty.master());
+                Sys.closeQuietly(pty.slave());
+            }
             if (mounted) unmount(root);
             try {
                 Files.deleteIfExists(root); // only once empty: never the rootfs under it
@@ -162,6 +182,39 @@ public final class Restore {
             }
         }
         return a;
+    }
+
+    /** The terminal checkpoint dumped as an external tty (its CRIU key), or null for a container without one. */
+    private static String terminalKey(Path images) {
+        Path f = images.resolve(Checkpoint.TERMINAL);
+        try {
+            return Files.exists(f) ? Files.readString(f).trim() : null;
+        } catch (IOException e) {
+            throw new ContainerException("restore: read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The terminal in place of the dumped one: the new pty's slave, which criu gets as PTY_FD,
+     * else (--shell-job without --console-socket) the terminal on crema's stdin; and that
+     * terminal again as the /dev/console bind. The restored processes' stdio are then a pty
+     * of crema's devpts, not one of the container's own: the container's /dev/pts stays empty.
+     */
+    static List<String> terminalArgs(String key, Tty.Pty pty) {
+        if (key == null) return List.of();
+        int fd = pty != null ? PTY_FD : 0;
+        Path slave;
+        try {
+            slave = Files.readSymbolicLink(Path.of("/proc/self/fd/" + (pty != null ? pty.slave() : 0)));
+        } catch (IOException e) {
+            throw new ContainerException("restore: the terminal to restore the container's on: " + e.getMessage(), e);
+        }
+        if (pty == null && Checkpoint.terminalKey(Path.of("/proc/self/fd/0")) == null) {
+            throw new ContainerException("restore: --shell-job without --console-socket restores the container's terminal"
+                    + " on crema's stdin, which is not a pty (" + slave + ")");
+        }
+        return List.of("--inherit-fd", "fd[" + fd + "]:" + key,
+                "--external", "mnt[" + Checkpoint.CONSOLE_KEY + "]:" + slave);
     }
 
     /**

@@ -1,6 +1,6 @@
 package crema.sys;
 
-/** Terminals (native-helpers/cremasys.c): the one crema proxies a pty to (raw mode, window size). */
+/** Terminals (native-helpers/cremasys.c): the one crema proxies a pty to (raw mode, window size), and new ptys. */
 public final class Tty {
     private Tty() {}
 
@@ -10,6 +10,17 @@ public final class Tty {
     private static native int nWindowSize(int fd);
     private static native int nSetWindowSize(int fd, int rows, int cols);
     private static native int nRead(int fd, byte[] buf, int timeoutMs);
+    private static native int nOpenPty(int[] out);
+
+    /** A pty of crema's devpts: its master and slave fds (close-on-exec) and its index, the N of /dev/pts/N. */
+    public record Pty(int master, int slave, int index) {}
+
+    public static Pty openPty() {
+        Sys.ensureLoaded();
+        int[] out = new int[3];
+        check(nOpenPty(out), "open a pty through", "/dev/ptmx");
+        return new Pty(out[0], out[1], out[2]);
+    }
 
     private static int check(int r, String op, String what) {
         if (r < 0) throw new SysException(-r, op, what);

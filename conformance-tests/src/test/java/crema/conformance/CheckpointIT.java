@@ -194,4 +194,94 @@ class CheckpointIT extends ConformanceBase {
                 "the restored init is not in the container's memory cgroup");
         assertTrue(awaitCounterAbove(dumped) < dumped + 20);
     }
+
+    /** The counter, and each count on the terminal and on /dev/console: a container on a pty. */
+    private static final String TICKS = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter.new; mv /tmp/counter.new /tmp/counter;"
+            + " echo tick-$i; echo console-$i > /dev/console; sleep 0.2; done";
+
+    /**
+     * A container on a pty whose master went to a console socket, as the engines run one, is dumped and restored
+     * detached with a new console socket: the restored loop goes on counting on the new pty, which is also its
+     * /dev/console, and the old pty saw nothing after the dump.
+     */
+    @Test
+    void aContainerOnAPtyIsRestoredOnANewPtySentToTheConsoleSocket() throws Exception {
+        CriuCheck.assumeWorks();
+        bundle.set("root.readonly", false);
+        bundle.set("process.terminal", true);
+        bundle.shell(TICKS).save();
+        ConsoleProbe before = ConsoleProbe.start(tmp, "before", null);
+        ConsoleProbe after = ConsoleProbe.start(tmp, "after", null);
+        String id = newId();
+        crema.run("create", "--console-socket", before.socket().toString(), "--bundle", bundle.dir.toString(), id).ok();
+        crema.run("start", id).ok();
+        awaitCounterAbove(2);
+        Path images = tmp.resolve("images");
+        crema.run("checkpoint", "--image-path", images.toString(), id).ok();
+        int dumped = counter();
+        restored(id, images, "--console-socket", after.socket().toString()).ok();
+        int counted = awaitCounterAbove(dumped + 2);
+        assertTrue(counted < dumped + 20, "counted from " + dumped + " to " + counted + ": not from where it stopped");
+        crema.run("kill", id, "KILL").ok();
+        Lifecycle.awaitStatus(crema, id, "stopped");
+        String restoredPty = after.await();
+        assertTrue(restoredPty.contains("tick-" + (dumped + 1) + "\n") && restoredPty.contains("console-" + (dumped + 1) + "\n"),
+                "the restored loop did not write on the new pty and its /dev/console: " + restoredPty);
+        String dumpedPty = before.await();
+        assertTrue(dumpedPty.contains("tick-" + dumped + "\n") || dumpedPty.contains("tick-" + (dumped - 1) + "\n"), dumpedPty);
+        assertFalse(dumpedPty.contains("tick-" + (dumped + 1) + "\n"), "the dumped loop went on: " + dumpedPty);
+        crema.run("delete", id).ok();
+        assertNothingLeft(id);
+    }
+
+    /**
+     * A container on a pty (crema run in the foreground on a terminal of script(1)) is dumped, and restored with
+     * --shell-job in the foreground on another terminal: the restored loop goes on counting there.
+     */
+    @Test
+    void aContainerOnAPtyIsRestoredAsAShellJobOnTheTerminalOfTheRestore() throws Exception {
+        CriuCheck.assumeWorks();
+        bundle.set("root.readonly", false);
+        bundle.set("process.terminal", true);
+        bundle.shell(TICKS).save();
+        String id = newId();
+        Path images = tmp.resolve("images");
+        Path counterFile = bundle.rootfs.resolve("tmp/counter");
+        String awaitCounter = " i=0; while [ \"$(cat " + counterFile + " 2>/dev/null || echo 0)\" -le %s ]; do"
+                + " i=$((i+1)); [ $i -le 400 ] || { echo 'the loop did not count past %s within 40 s'; exit 2; }; sleep 0.1; done;";
+        Crema.Result r = crema.shell("script -qefc \"$CREMA run --bundle " + bundle.dir + " " + id + "\" /dev/null > "
+                + tmp.resolve("run.out") + " 2>&1 & run=$!;" + awaitCounter.formatted(2, 2)
+                + " $CREMA checkpoint --shell-job --image-path " + images + " " + id + " || exit 3; wait $run;"
+                + " dumped=$(cat " + counterFile + "); echo dumped=$dumped;"
+                + " script -qefc \"$CREMA restore --shell-job --bundle " + bundle.dir + " --image-path " + images + " " + id
+                + "\" /dev/null > " + tmp.resolve("restore.out") + " 2>&1 & r=$!;"
+                + awaitCounter.formatted("$((dumped + 2))", "$dumped") + " echo counted=$(cat " + counterFile + ");"
+                + " $CREMA kill " + id + " KILL; wait $r; echo restore-exit=$?");
+        String out = r.out() + r.err();
+        assertEquals(0, r.exit(), out + criuErrors(images.resolve("dump.log")) + criuErrors(images.resolve("restore.log")));
+        int dumped = Integer.parseInt(out.replaceAll("(?s).*dumped=(\\d+).*", "$1"));
+        int counted = Integer.parseInt(out.replaceAll("(?s).*counted=(\\d+).*", "$1"));
+        assertTrue(counted < dumped + 20, "counted from " + dumped + " to " + counted + ": not from where it stopped");
+        assertTrue(out.contains("restore-exit=137"), out);
+        String restoreOut = Files.readString(tmp.resolve("restore.out"));
+        // the restored loop's lines, through a terminal (its output processing makes \n \r\n)
+        assertTrue(restoreOut.contains("tick-" + (dumped + 1) + "\r\n"), "the restored loop did not print on the"
+                + " restore's terminal: " + restoreOut);
+        assertFalse(Files.readString(tmp.resolve("run.out")).contains("tick-" + (dumped + 2) + "\r"),
+                "the dumped loop went on printing");
+        assertNothingLeft(id);
+    }
+
+    /** CRIU's error lines and the lines just before them, for a failure message. */
+    private static String criuErrors(Path log) throws IOException {
+        if (!Files.exists(log)) return "";
+        java.util.List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        StringBuilder out = new StringBuilder("\n" + log + ":\n");
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("Error (")) {
+                for (int j = Math.max(0, i - 8); j <= i; j++) out.append(lines.get(j)).append('\n');
+            }
+        }
+        return out.toString();
+    }
 }

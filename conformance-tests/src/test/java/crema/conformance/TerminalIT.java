@@ -16,23 +16,15 @@ import org.junit.jupiter.api.Test;
  * foreground run or exec.
  */
 class TerminalIT extends ConformanceBase {
-    private static final Path PROBE = Path.of(System.getProperty("crema.probes", "target/native"), "console-probe");
     private static final String TTY_CHECK = "tty; test -t 0 && test -t 1 && test -t 2 && echo is-a-tty";
 
     /** Starts the probe on a socket in tmp; it writes what the pty carried to the returned file. */
-    private Path probe(String name, String input) throws Exception {
-        Path out = tmp.resolve(name + ".out");
-        List<String> cmd = input == null ? List.of(PROBE.toString(), tmp.resolve(name + ".sock").toString(), out.toString())
-                : List.of(PROBE.toString(), tmp.resolve(name + ".sock").toString(), out.toString(), input);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
-        return out;
+    private ConsoleProbe probe(String name, String input) throws Exception {
+        return ConsoleProbe.start(tmp, name, input);
     }
 
-    private static String await(Path out) throws Exception {
-        for (int i = 0; i < 300 && !Files.exists(out); i++) Thread.sleep(20);
-        assertTrue(Files.exists(out), "the probe got nothing: " + out);
-        return Files.readString(out).replace("\r", "");
+    private static String await(ConsoleProbe probe) throws Exception {
+        return probe.await();
     }
 
     private void terminal(String line) {
@@ -45,7 +37,7 @@ class TerminalIT extends ConformanceBase {
         terminal(TTY_CHECK + "; stty size; stat -c '%t:%T' /dev/console; read x; echo got=$x; exit 3");
         bundle.set("process.consoleSize", new LinkedHashMap<>(Map.of("height", 33, "width", 111)));
         bundle.save();
-        Path out = probe("create", "hello\n");
+        ConsoleProbe out = probe("create", "hello\n");
         String id = newId();
         crema.run("create", "--console-socket", tmp.resolve("create.sock").toString(), "--bundle", bundle.dir.toString(), id).ok();
         crema.run("start", id).ok();
@@ -61,7 +53,7 @@ class TerminalIT extends ConformanceBase {
         bundle.shell("sleep 300").save();
         String id = newId();
         crema.run("run", "--detach", "--bundle", bundle.dir.toString(), id).ok();
-        Path out = probe("exec", null);
+        ConsoleProbe out = probe("exec", null);
         crema.run("exec", "--tty", "--detach", "--console-socket", tmp.resolve("exec.sock").toString(), id,
                 "sh", "-c", TTY_CHECK + "; ls /proc/self/fd | tr '\\n' ' '").ok();
         String got = await(out);
