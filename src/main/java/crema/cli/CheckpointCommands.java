@@ -17,7 +17,6 @@ final class CheckpointCommands {
     int checkpoint(List<String> argv, Globals g) {
         Args a = Args.parse(argv, Commands.CHECKPOINT);
         String id = a.id("checkpoint", 1, 1);
-        refuse(a, "status-fd", "lazy-pages");
         CheckpointOptions o = criuOptions(a, g);
         new Checkpoint(new StateStore(g.root()), CgroupManager.forHost(), g.log()::warn).checkpoint(id, o);
         return 0;
@@ -26,7 +25,7 @@ final class CheckpointCommands {
     int restore(List<String> argv, Globals g) {
         Args a = Args.parse(argv, Commands.RESTORE);
         String id = a.id("restore", 1, 1);
-        refuse(a, "lazy-pages", "lsm-profile", "lsm-mount-context");
+        refuse(a, "lsm-profile", "lsm-mount-context");
         StateStore store = new StateStore(g.root());
         CgroupManager cgroups = CgroupManager.forHost();
         RestoreOptions o = new RestoreOptions(id, Path.of(a.get("bundle")), a.has("detach"),
@@ -45,7 +44,33 @@ final class CheckpointCommands {
         Path parent = a.get("parent-path") == null ? null : Path.of(a.get("parent-path"));
         return new CheckpointOptions(g.criu(), image, work, parent, a.has("leave-running"), a.has("pre-dump"),
                 a.has("tcp-established"), a.has("ext-unix-sk"), a.has("shell-job"), a.has("file-locks"),
-                a.has("auto-dedup"), a.get("manage-cgroups-mode"), a.get("empty-ns"), a.get("page-server"));
+                a.has("auto-dedup"), a.get("manage-cgroups-mode"), a.get("empty-ns"), a.get("page-server"),
+                a.has("lazy-pages"), statusFd(a));
+    }
+
+    /** --status-fd: an fd crema was given open for writing, meaningful with --lazy-pages only (-1: none). */
+    private static int statusFd(Args a) {
+        String v = a.get("status-fd");
+        if (v == null) return -1;
+        if (!a.has("lazy-pages")) throw new UsageException("--status-fd: only with --lazy-pages");
+        int fd;
+        try {
+            fd = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--status-fd: invalid value \"" + v + "\": must be an fd number");
+        }
+        String flags = null;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+                if (line.startsWith("flags:")) flags = line.substring(6).trim();
+            }
+        } catch (java.io.IOException e) {
+            throw new UsageException("--status-fd: " + fd + " is not an open fd of crema's");
+        }
+        if (flags == null || (Integer.parseInt(flags, 8) & 3) == 0) {
+            throw new UsageException("--status-fd: fd " + fd + " is not open for writing");
+        }
+        return fd;
     }
 
     private static void refuse(Args a, String... flags) {

@@ -134,7 +134,8 @@ final class Commands {
     private static final Flag EMPTY_NS = Flag.value("empty-ns").completes("network")
             .means("make this namespace (network) empty instead of saving it");
     private static final Flag AUTO_DEDUP = Flag.bool("auto-dedup").means("punch holes in parent images a dump made obsolete");
-    private static final Flag LAZY_PAGES = Flag.bool("lazy-pages").means("refused: lazy pages are not supported by crema yet");
+    private static final Flag LAZY_PAGES = Flag.bool("lazy-pages").means("checkpoint: serve the memory from --page-server until a lazy restore"
+            + " has it; restore: fault it in from criu lazy-pages");
     /** The CRIU options checkpoint and restore share, as runc lists them. */
     private static final List<Flag> CRIU_FLAGS = List.of(IMAGE_PATH, WORK_PATH,
             Flag.bool("tcp-established").means("allow open TCP connections"),
@@ -148,7 +149,7 @@ final class Commands {
                     Flag.bool("leave-running").means("leave the container running after the checkpoint"),
                     Flag.bool("pre-dump").means("only dump the memory, for a later checkpoint with --parent-path"),
                     Flag.value("page-server").means("ADDRESS:PORT of a CRIU page server to send the pages to"),
-                    Flag.value("status-fd").means("refused: not supported by crema yet"))), """
+                    Flag.value("status-fd").means("with --lazy-pages: an fd CRIU writes a NUL to once it serves the pages"))), """
             CRIU dumps the container's processes into --image-path; without --leave-running the container is
             then deleted. crema first runs "criu check": on a kernel CRIU cannot work with, it refuses, naming
             criu check's error, and the container keeps running. A failed dump leaves it running too.""");

@@ -61,7 +61,8 @@ public final class Checkpoint {
             List<String> args = dumpArgs(what, r, spec, o, status == Status.PAUSED);
             args.addAll(terminalArgs(r.pid(), o.imagePath()));
             Debug.step("checkpoint " + id + ": criu " + String.join(" ", args));
-            criu.run("checkpoint: criu " + what + " of container " + id, args, log);
+            criu.run("checkpoint: criu " + what + " of container " + id, args, log,
+                    o.statusFd() >= 0 ? new int[] {o.statusFd(), o.statusFd()} : new int[0]);
         }
         if (!o.preDump() && !o.leaveRunning()) {
             // CRIU killed the processes: the container is gone, as runc destroys it.
@@ -84,11 +85,16 @@ public final class Checkpoint {
         if (o.autoDedup()) a.add("--auto-dedup");
         if (o.emptyNs() != null) a.addAll(List.of("--empty-ns", emptyNs(o.emptyNs())));
         if (paused) a.add("--freeze-cgroup=" + freezer(r));
-        if (o.pageServer() != null) {
-            int colon = o.pageServer().lastIndexOf(':');
-            if (colon <= 0) throw new ContainerException("--page-server: must be ADDRESS:PORT, not \"" + o.pageServer() + "\"");
-            a.addAll(List.of("--page-server", "--address", o.pageServer().substring(0, colon),
-                    "--port", o.pageServer().substring(colon + 1)));
+        if (o.lazyPages()) {
+            // The dump keeps the memory and serves it at this address itself until a lazy restore fetched it all.
+            if (o.pageServer() == null) throw new ContainerException("--lazy-pages: needs --page-server ADDRESS:PORT"
+                    + " (where the dump serves the pages to criu lazy-pages)");
+            String[] at = o.pageServerAddress();
+            a.addAll(List.of("--lazy-pages", "--address", at[0], "--port", at[1]));
+            if (o.statusFd() >= 0) a.addAll(List.of("--status-fd", Integer.toString(o.statusFd())));
+        } else if (o.pageServer() != null) {
+            String[] at = o.pageServerAddress();
+            a.addAll(List.of("--page-server", "--address", at[0], "--port", at[1]));
         }
         for (String dest : externalMounts(spec)) a.addAll(List.of("--external", "mnt[" + dest + "]:" + dest));
         for (String masked : maskedFiles(spec, r.pid())) a.addAll(List.of("--external", "mnt[" + masked + "]:" + masked));

@@ -10,7 +10,11 @@ import java.nio.file.Path;
  * @param parentPath        a pre-dump's images, relative to imagePath or absolute (null: none)
  * @param manageCgroupsMode soft, full, strict or ignore (null: CRIU's default, soft)
  * @param emptyNs           a namespace CRIU makes empty instead of dumping ("network"; null: none)
- * @param pageServer        ADDRESS:PORT of a page server to send pages to (null: none)
+ * @param pageServer        ADDRESS:PORT of a page server to send pages to; with lazyPages, where the dump serves them
+ *                          (null: none)
+ * @param lazyPages         dump: keep the memory and serve it from pageServer until a lazy restore has it all;
+ *                          restore: fault the pages in from criu lazy-pages (userfaultfd)
+ * @param statusFd          an fd of crema's that CRIU writes a NUL to once it serves the lazy pages (-1: none)
  */
 public record CheckpointOptions(
         String criu,
@@ -26,7 +30,9 @@ public record CheckpointOptions(
         boolean autoDedup,
         String manageCgroupsMode,
         String emptyNs,
-        String pageServer) {
+        String pageServer,
+        boolean lazyPages,
+        int statusFd) {
 
     /** runc's --manage-cgroups-mode values, as CRIU's --manage-cgroups takes them. */
     static String cgroupsMode(String mode) {
@@ -36,6 +42,13 @@ public record CheckpointOptions(
             default -> throw new crema.state.ContainerException(
                     "--manage-cgroups-mode: invalid value \"" + mode + "\": must be soft, full, strict or ignore");
         };
+    }
+
+    /** The page server's address and port, split at the last colon (an IPv6 address has its own). */
+    String[] pageServerAddress() {
+        int colon = pageServer.lastIndexOf(':');
+        if (colon <= 0) throw new crema.state.ContainerException("--page-server: must be ADDRESS:PORT, not \"" + pageServer + "\"");
+        return new String[] {pageServer.substring(0, colon), pageServer.substring(colon + 1)};
     }
 
     /** The images' working dir: --work-path, or the image path as runc has it. */

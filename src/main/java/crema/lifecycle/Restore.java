@@ -160,6 +160,7 @@ public final class Restore {
         if (c.shellJob()) a.add("--shell-job");
         if (c.fileLocks()) a.add("--file-locks");
         if (c.autoDedup()) a.add("--auto-dedup");
+        if (c.lazyPages()) a.add("--lazy-pages"); // the pages come from criu lazy-pages, which the caller runs
         if (c.emptyNs() != null) a.addAll(List.of("--empty-ns", Checkpoint.emptyNs(c.emptyNs())));
         // Into the cgroups just made, whatever the checkpointed container's were.
         for (CgroupManager.Dir d : dirs) {

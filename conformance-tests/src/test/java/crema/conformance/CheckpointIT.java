@@ -272,6 +272,60 @@ class CheckpointIT extends ConformanceBase {
         assertNothingLeft(id);
     }
 
+    /**
+     * Lazy migration, as runc's own test runs it: checkpoint --lazy-pages serves the memory from its page server and
+     * says so on --status-fd; criu lazy-pages fetches it for restore --lazy-pages, under another id since the dumped
+     * container is gone only once its last page went. The restored loop goes on counting, then the dump ends and its
+     * container with it.
+     */
+    @Test
+    void aLazyRestoreFetchesThePagesFromTheDumpServingThem() throws Exception {
+        CriuCheck.assumeWorks();
+        CriuCheck.assumeFeature("uffd-noncoop");
+        String id = counting();
+        String restoredId = newId();
+        Path images = tmp.resolve("images");
+        Path daemon = tmp.resolve("lazy-pages");
+        Files.createDirectories(daemon);
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path counterFile = bundle.rootfs.resolve("tmp/counter");
+        Path status = tmp.resolve("status");
+        Path checkpointExit = tmp.resolve("checkpoint.exit");
+        Crema.Result r = crema.shell("mkfifo " + status + ";"
+                + " ($CREMA checkpoint --lazy-pages --page-server 127.0.0.1:" + port + " --status-fd 3 --image-path " + images
+                + " " + id + " 3>" + status + "; echo checkpoint-exit=$? > " + checkpointExit + ") &"
+                + " ready=$(timeout 120 head -c1 " + status + " | od -An -tx1 | tr -d ' \\n'); echo ready=$ready;"
+                + " dumped=$(cat " + counterFile + "); echo dumped=$dumped; [ \"$ready\" = 00 ] || exit 2;"
+                + " " + CriuCheck.binary() + " lazy-pages --page-server --address 127.0.0.1 --port " + port + " --images-dir "
+                + images + " --work-dir " + daemon + " --log-file lazy-pages.log -v4 & lp=$!;"
+                + " $CREMA restore --detach --lazy-pages --bundle " + bundle.dir + " --image-path " + images
+                + " --work-path " + daemon + " --pid-file " + tmp.resolve(restoredId + ".pid") + " " + restoredId + " || exit 3;"
+                + " i=0; while [ \"$(cat " + counterFile + ")\" -le $((dumped + 2)) ]; do i=$((i+1));"
+                + " [ $i -le 600 ] || { echo 'the restored loop did not count within 60 s'; exit 4; }; sleep 0.1; done;"
+                + " echo counted=$(cat " + counterFile + ");"
+                + " i=0; while [ ! -s " + checkpointExit + " ]; do i=$((i+1));"
+                + " [ $i -le 600 ] || { echo 'the lazy dump did not end within 60 s'; exit 5; }; sleep 0.1; done;"
+                + " cat " + checkpointExit + "; wait $lp; echo lazy-pages-exit=$?");
+        String out = r.out() + r.err();
+        assertEquals(0, r.exit(), out + criuErrors(images.resolve("dump.log")) + criuErrors(daemon.resolve("lazy-pages.log"))
+                + criuErrors(daemon.resolve("restore.log")));
+        assertTrue(out.contains("ready=00"), out);
+        int dumped = Integer.parseInt(out.replaceAll("(?s).*dumped=(\\d+).*", "$1"));
+        int counted = Integer.parseInt(out.replaceAll("(?s).*counted=(\\d+).*", "$1"));
+        assertTrue(counted < dumped + 20, "counted from " + dumped + " to " + counted + ": not from where it stopped");
+        assertTrue(out.contains("checkpoint-exit=0") && out.contains("lazy-pages-exit=0"), out);
+        assertFalse(Files.exists(crema.root.resolve(id)), "the lazily dumped container is still there");
+        assertEquals("running", Lifecycle.status(crema, restoredId));
+        crema.run("kill", restoredId, "KILL").ok();
+        Lifecycle.awaitStatus(crema, restoredId, "stopped");
+        crema.run("delete", restoredId).ok();
+        assertNothingLeft(restoredId);
+        assertNothingLeft(id);
+    }
+
     /** CRIU's error lines and the lines just before them, for a failure message. */
     private static String criuErrors(Path log) throws IOException {
         if (!Files.exists(log)) return "";
