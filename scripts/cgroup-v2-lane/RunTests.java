@@ -21,7 +21,8 @@ public final class RunTests {
     public static void main(String[] args) {
         // Two classes at a time (each JVM start is mostly one thread), methods of a class in order.
         var request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(Arrays.stream(args).map(DiscoverySelectors::selectClass).toList())
+                .selectors(Arrays.stream(args).map(a -> a.contains("#") ? DiscoverySelectors.selectMethod(a)
+                        : DiscoverySelectors.selectClass(a)).toList())
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
                 .configurationParameter("junit.jupiter.execution.parallel.mode.default", "same_thread")
                 .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")

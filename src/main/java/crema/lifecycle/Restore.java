@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Restore {
     private static final long MOUNT_SECONDS = 30;
-    /** The fd criu gets the new pty's slave on, for --inherit-fd. */
+    /** The fd criu gets the restored processes' terminal on, for --inherit-fd. */
     private static final int PTY_FD = 3;
     private final StateStore store;
     private final CgroupManager cgroups;
@@ -114,8 +114,9 @@ public final class Restore {
             if (terminalKey != null && o.consoleSocket() != null) pty = Tty.openPty();
             args.addAll(terminalArgs(terminalKey, pty));
             Debug.step("restore " + o.id() + ": criu " + String.join(" ", args));
+            // criu's stdin stays its own (--shell-job keeps it): the terminal goes in on PTY_FD, a copy of stdin if need be
             criu.run("restore: criu restore of container " + o.id(), args, c.work().resolve("restore.log"),
-                    pty == null ? new int[0] : new int[] {pty.slave(), PTY_FD});
+                    terminalKey == null ? new int[0] : new int[] {pty != null ? pty.slave() : 0, PTY_FD});
             if (pty != null) {
                 UnixSockets.sendFd(Path.of(o.consoleSocket()), pty.master(), "/dev/ptmx", "the pty master");
             }
@@ -196,14 +197,13 @@ public final class Restore {
     }
 
     /**
-     * The terminal in place of the dumped one: the new pty's slave, which criu gets as PTY_FD,
+     * The terminal in place of the dumped one, which criu gets as PTY_FD: the new pty's slave,
      * else (--shell-job without --console-socket) the terminal on crema's stdin; and that
      * terminal again as the /dev/console bind. The restored processes' stdio are then a pty
      * of crema's devpts, not one of the container's own: the container's /dev/pts stays empty.
      */
     static List<String> terminalArgs(String key, Tty.Pty pty) {
         if (key == null) return List.of();
-        int fd = pty != null ? PTY_FD : 0;
         Path slave;
         try {
             slave = Files.readSymbolicLink(Path.of("/proc/self/fd/" + (pty != null ? pty.slave() : 0)));
@@ -214,7 +214,7 @@ public final class Restore {
             throw new ContainerException("restore: --shell-job without --console-socket restores the container's terminal"
                     + " on crema's stdin, which is not a pty (" + slave + ")");
         }
-        return List.of("--inherit-fd", "fd[" + fd + "]:" + key,
+        return List.of("--inherit-fd", "fd[" + PTY_FD + "]:" + key,
                 "--external", "mnt[" + Checkpoint.CONSOLE_KEY + "]:" + slave);
     }
 

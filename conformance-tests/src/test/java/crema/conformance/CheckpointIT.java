@@ -247,15 +247,19 @@ class CheckpointIT extends ConformanceBase {
         String id = newId();
         Path images = tmp.resolve("images");
         Path counterFile = bundle.rootfs.resolve("tmp/counter");
+        // each wait ends when the counter passes the mark, or when the crema it waits on ended, saying what it printed
         String awaitCounter = " i=0; while [ \"$(cat " + counterFile + " 2>/dev/null || echo 0)\" -le %s ]; do"
-                + " i=$((i+1)); [ $i -le 400 ] || { echo 'the loop did not count past %s within 40 s'; exit 2; }; sleep 0.1; done;";
+                + " kill -0 $%s 2>/dev/null || { echo \"crema ended: $(cat %s)\"; exit 2; };"
+                + " i=$((i+1)); [ $i -le 200 ] || { echo 'the loop did not count past %s within 20 s'; exit 2; }; sleep 0.1; done;";
+        Path runOut = tmp.resolve("run.out");
+        Path restoreOut = tmp.resolve("restore.out");
         Crema.Result r = crema.shell("script -qefc \"$CREMA run --bundle " + bundle.dir + " " + id + "\" /dev/null > "
-                + tmp.resolve("run.out") + " 2>&1 & run=$!;" + awaitCounter.formatted(2, 2)
+                + runOut + " 2>&1 & run=$!;" + awaitCounter.formatted(2, "run", runOut, 2)
                 + " $CREMA checkpoint --shell-job --image-path " + images + " " + id + " || exit 3; wait $run;"
                 + " dumped=$(cat " + counterFile + "); echo dumped=$dumped;"
                 + " script -qefc \"$CREMA restore --shell-job --bundle " + bundle.dir + " --image-path " + images + " " + id
-                + "\" /dev/null > " + tmp.resolve("restore.out") + " 2>&1 & r=$!;"
-                + awaitCounter.formatted("$((dumped + 2))", "$dumped") + " echo counted=$(cat " + counterFile + ");"
+                + "\" /dev/null > " + restoreOut + " 2>&1 & r=$!;"
+                + awaitCounter.formatted("$((dumped + 2))", "r", restoreOut, "$dumped") + " echo counted=$(cat " + counterFile + ");"
                 + " $CREMA kill " + id + " KILL; wait $r; echo restore-exit=$?");
         String out = r.out() + r.err();
         assertEquals(0, r.exit(), out + criuErrors(images.resolve("dump.log")) + criuErrors(images.resolve("restore.log")));
@@ -263,11 +267,11 @@ class CheckpointIT extends ConformanceBase {
         int counted = Integer.parseInt(out.replaceAll("(?s).*counted=(\\d+).*", "$1"));
         assertTrue(counted < dumped + 20, "counted from " + dumped + " to " + counted + ": not from where it stopped");
         assertTrue(out.contains("restore-exit=137"), out);
-        String restoreOut = Files.readString(tmp.resolve("restore.out"));
+        String restored = Files.readString(restoreOut);
         // the restored loop's lines, through a terminal (its output processing makes \n \r\n)
-        assertTrue(restoreOut.contains("tick-" + (dumped + 1) + "\r\n"), "the restored loop did not print on the"
-                + " restore's terminal: " + restoreOut);
-        assertFalse(Files.readString(tmp.resolve("run.out")).contains("tick-" + (dumped + 2) + "\r"),
+        assertTrue(restored.contains("tick-" + (dumped + 1) + "\r\n"), "the restored loop did not print on the"
+                + " restore's terminal: " + restored);
+        assertFalse(Files.readString(runOut).contains("tick-" + (dumped + 2) + "\r"),
                 "the dumped loop went on printing");
         assertNothingLeft(id);
     }
@@ -323,7 +327,8 @@ class CheckpointIT extends ConformanceBase {
         Lifecycle.awaitStatus(crema, restoredId, "stopped");
         crema.run("delete", restoredId).ok();
         assertNothingLeft(restoredId);
-        assertNothingLeft(id);
+        // runc 1.1 leaves the lazily dumped container's cgroup behind; crema leaves nothing
+        if (System.getProperty("crema.reference") == null) assertNothingLeft(id);
     }
 
     /** CRIU's error lines and the lines just before them, for a failure message. */

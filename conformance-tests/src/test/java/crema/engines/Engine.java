@@ -279,7 +279,8 @@ final class Engine {
                         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
                 Files.writeString(pidFile, Long.toString(p.pid()));
                 Daemon d = new Daemon(p, pidFile);
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                // dockerd in the systemd lane's emulated guest takes tens of seconds
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (!ready.getAsBoolean()) {
                     if (!p.isAlive()) fail(cmd.get(0) + " died:\n" + tail(log));
                     if (System.nanoTime() > deadline) {
@@ -452,6 +453,11 @@ final class Engine {
         private final Daemon daemon;
 
         Dockerd(String suite) {
+            this(suite, json -> {});
+        }
+
+        /** A dockerd whose daemon.json is the suite's default as changed by configure. */
+        Dockerd(String suite, java.util.function.Consumer<Map<String, Object>> configure) {
             var = VAR.resolve(suite);
             run = RUN.resolve(suite);
             cgroupParent = "crema-engines-" + suite;
@@ -473,6 +479,7 @@ final class Engine {
             json.put("cgroup-parent", "/" + cgroupParent);
             json.put("exec-opts", List.of("native.cgroupdriver=cgroupfs"));
             json.put("runtimes", Map.of("crema", Map.of("path", CREMA.toString())));
+            configure.accept(json);
             write(config, crema.conformance.Json.write(json));
             daemon = Daemon.start(List.of("dockerd", "--config-file", config.toString()), run.resolve("dockerd.log"),
                     var.resolve("dockerd.started"), config.toString(),

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.TestInstance;
  * The engines in their systemd configurations, where systemd is the init
  * (scripts/test-systemd boots one in qemu; elsewhere the suite is skipped):
  * podman with cgroup_manager = "systemd", containerd's runc v2 shim with
- * SystemdCgroup from ctr, and containerd's CRI plugin with SystemdCgroup = true
- * driven as the kubelet drives it, each once with runc (the reference) and once with crema. Each
+ * SystemdCgroup from ctr, containerd's CRI plugin with SystemdCgroup = true
+ * driven as the kubelet drives it, and dockerd with native.cgroupdriver=systemd,
+ * each once with runc (the reference) and once with crema. Each
  * runtime is reached through a wrapper that records its arguments, so the
  * suite sees the engine pass --systemd-cgroup. Both runtimes must show the
  * same: the container in a transient scope of the engine's slice with the
@@ -195,30 +196,48 @@ class SystemdEnginesIT {
 
     /** podman's steps with runtime name: what is seen at each. */
     private Map<String, String> podmanSteps(String runtime) {
+        return cliSteps(args -> {
+            List<String> all = new ArrayList<>(List.of("--runtime", runtime));
+            all.addAll(args);
+            return podman(all.toArray(String[]::new));
+        }, List.of("--pull", "never"), "sd-" + runtime, busybox().ref(), "libpod-", runtime);
+    }
+
+    /**
+     * The steps of an engine's CLI (podman's and docker's are alike in these): a --rm run, a detached container with
+     * limits in its scope (unitPrefix + ID), exec, stop, rm, and the scope gone; wrapper is the runtime's.
+     */
+    private Map<String, String> cliSteps(Function<List<String>, Engine.Result> cli, List<String> runFlags, String name,
+            String image, String unitPrefix, String wrapper) {
         Map<String, String> seen = new LinkedHashMap<>();
-        String image = busybox().ref();
-        String name = "sd-" + runtime;
-        seen.put("run --rm", podman("--runtime", runtime, "run", "--rm", "--pull", "never", "--network", "none", image,
-                "echo", "hello-from-a-scope").ok().text());
-        String id = podman("--runtime", runtime, "run", "-d", "--name", name, "--pull", "never", "--network", "none",
-                "--memory", "64m", "--pids-limit", "50", image, "sh", "-c", Engine.TRAP_TERM).ok().text();
-        String unit = "libpod-" + id + ".scope";
+        List<String> run = new ArrayList<>(List.of("run", "--network", "none"));
+        run.addAll(runFlags);
+        seen.put("run --rm", cli.apply(with(run, "--rm", image, "echo", "hello-from-a-scope")).ok().text());
+        String id = cli.apply(with(run, "-d", "--name", name, "--memory", "64m", "--pids-limit", "50", image, "sh", "-c",
+                Engine.TRAP_TERM)).ok().text();
+        String unit = unitPrefix + id + ".scope";
         try {
-            long pid = Long.parseLong(podman("inspect", "-f", "{{.State.Pid}}", name).ok().text());
+            long pid = Long.parseLong(cli.apply(List.of("inspect", "-f", "{{.State.Pid}}", name)).ok().text());
             observeScope(seen, unit, pid, id);
             seen.put("TasksMax", show(unit, "TasksMax"));
             seen.put("pids file", Engine.read(Engine.cgroupFile(pid, "pids", "pids.max", "pids.max")));
-            Engine.Result exec = podman("exec", name, "sh", "-c", "echo exec-ok; exit 4");
+            Engine.Result exec = cli.apply(List.of("exec", name, "sh", "-c", "echo exec-ok; exit 4"));
             seen.put("exec", exec.text() + " " + exec.exit());
-            podman("stop", "-t", "10", name).ok();
-            seen.put("stopped", podman("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", name).ok().text());
-            podman("rm", name).ok();
+            cli.apply(List.of("stop", "-t", "10", name)).ok();
+            seen.put("stopped", cli.apply(List.of("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", name)).ok().text());
+            cli.apply(List.of("rm", name)).ok();
         } finally {
-            podman("rm", "-f", "-t", "0", name);
+            cli.apply(List.of("rm", "-f", name));
         }
         seen.put("scope after rm", awaitGone(unit));
-        seen.put("runtime", createdWithSystemd(runtime));
+        seen.put("runtime", createdWithSystemd(wrapper));
         return seen;
+    }
+
+    private static List<String> with(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
     }
 
     /** cgroup: the slice's path, as systemd nests a-b.slice in a.slice. */
@@ -236,15 +255,20 @@ class SystemdEnginesIT {
     @Test
     void podmanWithTheSystemdCgroupManager() {
         configurePodman();
+        assertRuncAndCremaSee("podman", expectedOfCli("machine.slice", "libpod-ID.scope"), this::podmanSteps);
+    }
+
+    /** What cliSteps must see with the container's scope unit in slice. */
+    private Map<String, String> expectedOfCli(String slice, String unit) {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("run --rm", "hello-from-a-scope");
-        expected.putAll(expectedScope("/machine.slice", "machine.slice", "libpod-ID.scope"));
+        expected.putAll(expectedScope("/" + slice, slice, unit));
         expected.put("TasksMax", "50");
         expected.put("pids file", "50");
         expected.put("exec", "exec-ok 4");
         expected.put("stopped", "exited 0");
         expected.put("scope after rm", "not-found");
-        assertRuncAndCremaSee("podman", expected, this::podmanSteps);
+        return expected;
     }
 
     // ---------------------------------------------------------------- containerd
@@ -437,6 +461,28 @@ class SystemdEnginesIT {
             cri.purge();
             criContainerd.close();
             Engine.run("systemctl", "stop", "kubepods.slice");
+        }
+    }
+
+    // ---------------------------------------------------------------- dockerd
+
+    @Test
+    void dockerdWithTheSystemdCgroupDriver() {
+        Engine.requireCommands("dockerd", "docker");
+        // runc is dockerd's own name: the reference is registered as "ref-runc", both behind their wrappers
+        Map<String, Path> dockerRuntimes = Map.of("ref-runc", runtimes.get("runc"), "crema", runtimes.get("crema"));
+        try (Engine.Dockerd dockerd = new Engine.Dockerd("systemd-docker", json -> {
+            json.put("exec-opts", List.of("native.cgroupdriver=systemd"));
+            json.remove("cgroup-parent"); // system.slice, the driver's default
+            json.put("storage-driver", "vfs"); // the guest's root is an overlay already
+            Map<String, Object> registered = new LinkedHashMap<>();
+            dockerRuntimes.forEach((n, p) -> registered.put(n, Map.of("path", p.toString())));
+            json.put("runtimes", registered);
+        })) {
+            Function<List<String>, Engine.Result> docker = args -> dockerd.docker(args.toArray(String[]::new));
+            assertRuncAndCremaSee("dockerd", expectedOfCli("system.slice", "docker-ID.scope"), runtime -> cliSteps(docker,
+                    List.of("--runtime", runtime.equals("runc") ? "ref-runc" : runtime), "sd-docker-" + runtime, Engine.IMAGE,
+                    "docker-", runtime));
         }
     }
 }
