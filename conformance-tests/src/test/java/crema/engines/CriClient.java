@@ -1,21 +1,46 @@
 package crema.engines;
 
 import crema.conformance.Json;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The CRI API of one containerd, as the kubelet calls it, through
- * cri_client.py (a test resource next to this class: Debian has no crictl).
- * Requests and responses are JSON; the client reads containerd's runtime.v1
- * schema from the containerd binary once and keeps it in schemaCache.
+ * cri_client.py (a test resource next to this class: Debian has no crictl),
+ * one python process for all calls. Requests and responses are JSON; the
+ * client reads containerd's runtime.v1 schema from the containerd binary once
+ * and keeps it in schemaCache.
  */
-final class CriClient {
+final class CriClient implements AutoCloseable {
     /** The client script, from the test classpath. */
     private static final Path SCRIPT = resource("cri_client.py");
+    private static final long CALL_SECONDS = 90;
     private final Path socket;
     private final Path schemaCache;
+    /** The script in --serve mode, started at the first call: one python start for all calls. */
+    private Process server;
+    private BufferedWriter requests;
+    private BufferedReader answers;
+    private final ExecutorService reading = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cri-client-answers");
+        t.setDaemon(true);
+        return t;
+    });
 
     CriClient(Path socket, Path schemaCache) {
         this.socket = socket;
@@ -58,10 +83,64 @@ final class CriClient {
         return Engine.run("/usr/bin/python3", "-c", "import grpc, google.protobuf").exit() == 0;
     }
 
-    /** One CRI call: the method and its request as JSON; the response as JSON. */
+    /** One CRI call: the method and its request as JSON; the response as JSON (exit 0), or the gRPC error (exit 1). */
     Engine.Result cri(String method, String request) {
-        return Engine.runWithInput(Map.of(), request, "/usr/bin/python3", SCRIPT.toString(),
-                "--sock", socket.toString(), "--cache", schemaCache.toString(), method, "-");
+        try {
+            if (server == null) {
+                server = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), "--sock", socket.toString(),
+                        "--cache", schemaCache.toString(), "--serve")
+                        .redirectError(errors().toFile()).start();
+                requests = new BufferedWriter(new OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8));
+                answers = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            }
+            // one line per call: a JSON document has no raw newline inside its strings
+            requests.write(("{\"method\": " + Json.write(method) + ", \"request\": " + request.strip() + "}").replace('\n', ' ')
+                    + "\n");
+            requests.flush();
+            Future<String> answer = reading.submit(answers::readLine);
+            String line;
+            try {
+                line = answer.get(CALL_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                close();
+                throw new AssertionError("the CRI call " + method + " got no answer within " + CALL_SECONDS + " s");
+            }
+            if (line == null) {
+                throw new AssertionError("the CRI client ended (exit " + server.waitFor() + ") at " + method + ":\n"
+                        + Files.readString(errors()));
+            }
+            if (line.startsWith("ok ")) return new Engine.Result(0, line.substring(3), "");
+            return new Engine.Result(1, "", line.startsWith("error ") ? line.substring(6) : line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ExecutionException e) {
+            throw new AssertionError("reading the CRI client's answer to " + method, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Where the client's stderr goes: beside the schema cache. */
+    private Path errors() {
+        return schemaCache.resolveSibling("cri-client.err");
+    }
+
+    /** Ends the client (its stdin closes), waiting a little for it. */
+    @Override
+    public void close() {
+        reading.shutdownNow();
+        if (server == null) return;
+        try {
+            requests.close();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) server.destroyForcibly();
+        } catch (IOException e) {
+            server.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.destroyForcibly();
+        }
+        server = null;
     }
 
     Engine.Result cri(String method) {

@@ -56,8 +56,11 @@ class CriIT {
 
     @AfterAll
     void tearDown() {
-        if (containerd != null) {
+        if (client != null) {
             client.purge();
+            client.close();
+        }
+        if (containerd != null) {
             containerd.close();
         }
     }

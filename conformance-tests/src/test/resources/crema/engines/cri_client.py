@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""One call of the Kubernetes CRI (runtime.v1) against containerd, for CriIT.
+"""Calls of the Kubernetes CRI (runtime.v1) against containerd, for the engine suites.
 
     cri_client.py --sock SOCKET --cache FILE [--containerd BINARY] METHOD [REQUEST]
+    cri_client.py --sock SOCKET --cache FILE [--containerd BINARY] --serve
 
 METHOD is a method of runtime.v1.RuntimeService or runtime.v1.ImageService
 (Version, RunPodSandbox, ListImages...). REQUEST is the request message as
@@ -16,6 +17,11 @@ server itself was built with: containerd's Go protobuf code registers every
 package runtime.v1 is found among the gzip streams of the containerd binary.
 It is kept in FILE (with the binary's size and mtime) for the next call.
 Needs python3-grpcio and python3-protobuf.
+
+With --serve it makes one call per line of stdin, {"method": M, "request":
+{...}}, and answers each on one line of stdout, "ok " and the response as
+JSON, or "error " and the gRPC status, until stdin ends: one start of python
+and grpc for many calls (seconds each under emulation).
 """
 
 import argparse
@@ -122,36 +128,64 @@ def to_json(message):
         return json_format.MessageToJson(message, always_print_fields_with_no_presence=True)
 
 
+def call(channel, file, name, request_json, timeout):
+    """One call: the response message, or raises LookupError (no such method) or grpc.RpcError."""
+    found = [(s, s.methods_by_name[name]) for s in file.services_by_name.values() if name in s.methods_by_name]
+    if not found:
+        raise LookupError("no method %s in %s" % (name, ", ".join(file.services_by_name)))
+    service, method = found[0]
+    request_class = message_class(method.input_type)
+    response_class = message_class(method.output_type)
+    request = json_format.Parse(request_json or "{}", request_class())
+    stub = channel.unary_unary("/%s/%s" % (service.full_name, method.name),
+                               request_serializer=request_class.SerializeToString,
+                               response_deserializer=response_class.FromString)
+    return stub(request, timeout=timeout)
+
+
+def serve(channel, file, timeout):
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        ask = json.loads(line)
+        try:
+            response = call(channel, file, ask["method"], json.dumps(ask.get("request", {})), timeout)
+            answer = "ok " + json.dumps(json.loads(to_json(response)))
+        except grpc.RpcError as e:
+            answer = "error %s: %s: %s" % (ask["method"], e.code().name, e.details())
+        except (LookupError, json_format.ParseError) as e:
+            answer = "error %s: %s" % (ask["method"], e)
+        sys.stdout.write(answer.replace("\n", " ") + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def main():
-    parser = argparse.ArgumentParser(description="One CRI runtime.v1 call; JSON in, JSON out.")
+    parser = argparse.ArgumentParser(description="CRI runtime.v1 calls; JSON in, JSON out.")
     parser.add_argument("--sock", required=True, help="containerd's gRPC socket")
     parser.add_argument("--cache", required=True, help="where the schema found in containerd is kept")
     parser.add_argument("--containerd", default=shutil.which("containerd"), help="the containerd binary serving it")
-    parser.add_argument("--timeout", type=float, default=60, help="seconds for the call")
-    parser.add_argument("method")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds for a call")
+    parser.add_argument("--serve", action="store_true", help="a call per line of stdin, an answer per line of stdout")
+    parser.add_argument("method", nargs="?")
     parser.add_argument("request", nargs="?", default="{}")
     args = parser.parse_args()
     if not args.containerd:
         sys.exit("cri_client: no containerd binary")
+    if not args.serve and not args.method:
+        sys.exit("cri_client: a METHOD, or --serve")
 
     pool, file = build_pool(cached_schema(args.containerd, args.cache))
-    found = [(s, s.methods_by_name[args.method]) for s in file.services_by_name.values() if args.method in s.methods_by_name]
-    if not found:
-        sys.exit("cri_client: no method %s in %s" % (args.method, ", ".join(file.services_by_name)))
-    service, method = found[0]
-    request_class = message_class(method.input_type)
-    response_class = message_class(method.output_type)
-    text = sys.stdin.read() if args.request == "-" else args.request
-    request = json_format.Parse(text or "{}", request_class())
-
     with grpc.insecure_channel("unix:" + os.path.abspath(args.sock)) as channel:
-        call = channel.unary_unary("/%s/%s" % (service.full_name, method.name),
-                                   request_serializer=request_class.SerializeToString,
-                                   response_deserializer=response_class.FromString)
+        if args.serve:
+            return serve(channel, file, args.timeout)
+        text = sys.stdin.read() if args.request == "-" else args.request
         try:
-            response = call(request, timeout=args.timeout)
+            response = call(channel, file, args.method, text, args.timeout)
+        except LookupError as e:
+            sys.exit("cri_client: %s" % e)
         except grpc.RpcError as e:
-            sys.stderr.write("cri_client: %s: %s: %s\n" % (method.name, e.code().name, e.details()))
+            sys.stderr.write("cri_client: %s: %s: %s\n" % (args.method, e.code().name, e.details()))
             return 1
     print(to_json(response))
     return 0
