@@ -81,7 +81,7 @@ public final class ExecPlanner {
         Process c = container.process();
         String apparmor = nonEmpty(p.apparmorProfile()) ? p.apparmorProfile() : c.apparmorProfile();
         String label = nonEmpty(p.selinuxLabel()) ? p.selinuxLabel() : c.selinuxLabel();
-        if (nonEmpty(apparmor) && in.host().apparmor()) throw notYet(ProcessPlan.at(field, "apparmorProfile"));
+        if (in.host().refusesAppArmor(apparmor)) throw notYet(ProcessPlan.at(field, "apparmorProfile"));
         if (nonEmpty(label) && in.host().selinux()) throw notYet(ProcessPlan.at(field, "selinuxLabel"));
         boolean nnp = p.noNewPrivileges() || c.noNewPrivileges();
         Process effective = new Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), p.env(),

@@ -168,7 +168,7 @@ public final class PlanBuilder {
         }
         Process p = spec.process();
         if (p != null) {
-            if (emptyToNull(p.apparmorProfile()) != null && in.host().apparmor()) throw notYet("process.apparmorProfile");
+            if (in.host().refusesAppArmor(p.apparmorProfile())) throw notYet("process.apparmorProfile");
             if (emptyToNull(p.selinuxLabel()) != null && in.host().selinux()) throw notYet("process.selinuxLabel");
         }
     }

@@ -33,14 +33,39 @@ public record PlanInputs(
 
     /**
      * What the host has: /proc/kcore, the AppArmor and SELinux LSMs, a resctrl mount;
-     * and who crema runs as there (a non-zero uid is rootless).
+     * whether crema itself runs unconfined by AppArmor; and who crema runs as there
+     * (a non-zero uid is rootless).
      */
-    public record HostFacts(boolean kcore, boolean apparmor, boolean selinux, boolean resctrl, Identity caller) {
+    public record HostFacts(boolean kcore, boolean apparmor, boolean selinux, boolean resctrl, boolean unconfined,
+            Identity caller) {
         public static HostFacts probe() {
-            return new HostFacts(java.nio.file.Files.exists(Path.of("/proc/kcore")),
-                    java.nio.file.Files.exists(Path.of("/sys/kernel/security/apparmor")),
+            boolean apparmor = java.nio.file.Files.exists(Path.of("/sys/kernel/security/apparmor"));
+            return new HostFacts(java.nio.file.Files.exists(Path.of("/proc/kcore")), apparmor,
                     java.nio.file.Files.exists(Path.of("/sys/fs/selinux/enforce")),
-                    java.nio.file.Files.exists(Path.of("/sys/fs/resctrl/schemata")), Identity.effective());
+                    java.nio.file.Files.exists(Path.of("/sys/fs/resctrl/schemata")), !apparmor || ownLabelUnconfined(),
+                    Identity.effective());
+        }
+
+        /** crema's own AppArmor label (the LSM's own file, else the shared one, as the kernel offers). */
+        private static boolean ownLabelUnconfined() {
+            for (String f : List.of("/proc/thread-self/attr/apparmor/current", "/proc/thread-self/attr/current")) {
+                try {
+                    return java.nio.file.Files.readString(Path.of(f)).trim().equals("unconfined");
+                } catch (java.io.IOException e) {
+                    // older kernels lack the first
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Whether an AppArmor profile asks crema what it cannot do: any profile where AppArmor runs,
+         * except "unconfined" (docker's --privileged and apparmor=unconfined) when crema runs unconfined
+         * itself, which its processes then are too. Where AppArmor does not run, profiles are ignored, as runc does.
+         */
+        public boolean refusesAppArmor(String profile) {
+            if (profile == null || profile.isEmpty() || !apparmor) return false;
+            return !(profile.equals("unconfined") && unconfined);
         }
 
         public boolean rootless() {

@@ -18,7 +18,7 @@ import java.util.List;
 final class FuzzTarget {
     private static final PlanInputs INPUTS = new PlanInputs(Path.of("/bundle"), "/run/crema/fuzz", 0, false, true,
             List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/fuzz"))),
-            new PlanInputs.HostFacts(false, false, false, false, new crema.sys.Identity(0, 0)), p -> true, j -> false, null, null);
+            new PlanInputs.HostFacts(false, false, false, false, true, new crema.sys.Identity(0, 0)), p -> true, j -> false, null, null);
 
     private FuzzTarget() {}
 

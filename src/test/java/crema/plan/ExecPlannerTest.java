@@ -19,7 +19,7 @@ class ExecPlannerTest {
     private static final ExecPlanner.Inputs IN = new ExecPlanner.Inputs("/proc/9/root",
             List.of(new NamespaceJoin(Linux.CLONE_NEWPID, "/proc/9/ns/pid")),
             new PlanInputs.SeccompProgram(new byte[8], 0, null, null), false, 1,
-            new PlanInputs.HostFacts(false, false, false, false, new crema.sys.Identity(0, 0)), null);
+            new PlanInputs.HostFacts(false, false, false, false, true, new crema.sys.Identity(0, 0)), null);
 
     private static ExecPlanner.Flags flags(List<String> env, String user, List<String> caps) {
         return new ExecPlanner.Flags(List.of("ps", "-ef"), false, null, env, user, List.of(9L), caps, false, null, null);
@@ -93,9 +93,22 @@ class ExecPlannerTest {
                 () -> build(file("{\"args\": [\"sh\"], \"cwd\": \"/\", \"rlimits\": [{\"type\": \"RLIMIT_NOPE\", \"soft\": 1, \"hard\": 1}]}"),
                         new ArrayList<>())).getMessage());
         ExecPlanner.Inputs apparmorHost = new ExecPlanner.Inputs("/proc/9/root", List.of(), null, true, 0,
-                new PlanInputs.HostFacts(false, true, false, false, new crema.sys.Identity(0, 0)), null);
+                new PlanInputs.HostFacts(false, true, false, false, true, new crema.sys.Identity(0, 0)), null);
         assertEquals("apparmorProfile: not supported by this version of crema yet", assertThrows(InvalidSpecException.class,
                 () -> ExecPlanner.build(CONTAINER, file("{\"args\": [\"sh\"], \"cwd\": \"/\", \"apparmorProfile\": \"p\"}"), "",
                         apparmorHost, w -> {})).getMessage());
+    }
+
+    /** "unconfined" (docker's --privileged) asks nothing of an unconfined crema; a confined one cannot leave its profile. */
+    @Test
+    void theUnconfinedProfileIsTakenWhereCremaRunsUnconfined() {
+        String unconfined = "{\"args\": [\"sh\"], \"cwd\": \"/\", \"apparmorProfile\": \"unconfined\"}";
+        ExecPlanner.Inputs free = new ExecPlanner.Inputs("/proc/9/root", List.of(), null, true, 0,
+                new PlanInputs.HostFacts(false, true, false, false, true, new crema.sys.Identity(0, 0)), null);
+        assertEquals(List.of("sh"), ExecPlanner.build(CONTAINER, file(unconfined), "", free, w -> {}).process().args());
+        ExecPlanner.Inputs confined = new ExecPlanner.Inputs("/proc/9/root", List.of(), null, true, 0,
+                new PlanInputs.HostFacts(false, true, false, false, false, new crema.sys.Identity(0, 0)), null);
+        assertEquals("apparmorProfile: not supported by this version of crema yet", assertThrows(InvalidSpecException.class,
+                () -> ExecPlanner.build(CONTAINER, file(unconfined), "", confined, w -> {})).getMessage());
     }
 }

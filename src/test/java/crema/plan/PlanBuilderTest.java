@@ -52,7 +52,7 @@ class PlanBuilderTest {
         return PlanBuilder.build(spec(json), new PlanInputs(BUNDLE, "/run/crema/x", 2, false, true,
                 List.of(new PlanInputs.CgroupDir("memory", Path.of("/sys/fs/cgroup/memory/x")),
                         new PlanInputs.CgroupDir("pids", Path.of("/sys/fs/cgroup/pids/x"))),
-                new PlanInputs.HostFacts(true, false, false, false, caller), p -> !p.toString().equals("/host/file"),
+                new PlanInputs.HostFacts(true, false, false, false, true, caller), p -> !p.toString().equals("/host/file"),
                 j -> j.path().startsWith("/proc/1/ns/"), null, "/run/console.sock"));
     }
 
