@@ -50,15 +50,9 @@ final class CheckpointCommands {
 
     /** --status-fd: an fd crema was given open for writing, meaningful with --lazy-pages only (-1: none). */
     private static int statusFd(Args a) {
-        String v = a.get("status-fd");
-        if (v == null) return -1;
+        if (a.get("status-fd") == null) return -1;
         if (!a.has("lazy-pages")) throw new UsageException("--status-fd: only with --lazy-pages");
-        int fd;
-        try {
-            fd = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--status-fd: invalid value \"" + v + "\": must be an fd number");
-        }
+        int fd = a.intValue("status-fd", -1);
         String flags = null;
         try {
             for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {

@@ -100,10 +100,9 @@ public final class Criu {
         List<String> argv = new ArrayList<>();
         argv.add(binary.toString());
         argv.addAll(args);
-        List<String> env = System.getenv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         int pid;
         try {
-            pid = Sys.spawn(binary.toString(), argv, env, fdMap);
+            pid = Sys.spawn(binary.toString(), argv, Sys.environment(), fdMap);
         } catch (SysException e) {
             throw new ContainerException(what + " failed: " + e.getMessage(), e);
         }
@@ -122,24 +121,18 @@ public final class Criu {
 
     /** criu's exit code, or minus the signal that ended it; killed after RUN_SECONDS. */
     private static int exitCode(int pid, String what, Path log) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_SECONDS);
-        int[] r;
-        while ((r = Sys.waitpid(pid, Sys.WNOHANG))[0] == 0) {
-            if (System.nanoTime() > deadline) {
-                Sys.kill(pid, 9);
-                Sys.waitpid(pid, 0);
-                throw new ContainerException(what + " failed: criu did not finish within " + RUN_SECONDS + " s; see " + log);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                Sys.kill(pid, 9);
-                Sys.waitpid(pid, 0);
-                throw new ContainerException(what + " failed: interrupted while waiting for criu; see " + log);
-            }
+        Integer status;
+        try {
+            status = Sys.waitpidWithin(pid, TimeUnit.SECONDS.toNanos(RUN_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Sys.kill(pid, 9);
+            Sys.waitpid(pid, 0);
+            throw new ContainerException(what + " failed: interrupted while waiting for criu; see " + log);
         }
-        int status = r[1];
+        if (status == null) {
+            throw new ContainerException(what + " failed: criu did not finish within " + RUN_SECONDS + " s; see " + log);
+        }
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f);
     }
 

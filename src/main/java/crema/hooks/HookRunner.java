@@ -33,7 +33,7 @@ public final class HookRunner {
 
     private static void run(Hook h, String kind, byte[] state) {
         List<String> argv = h.args() == null || h.args().isEmpty() ? List.of(h.path()) : h.args();
-        List<String> env = h.env() == null ? runtimeEnv() : h.env();
+        List<String> env = h.env() == null ? Sys.environment() : h.env();
         int[] pipe = Sys.pipe();
         int pid;
         try {
@@ -58,27 +58,14 @@ public final class HookRunner {
 
     private static int waitFor(int pid, Integer timeoutSeconds, String kind, String path) {
         if (timeoutSeconds == null) return Sys.waitpid(pid, 0)[1];
-        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        while (true) {
-            int[] r = Sys.waitpid(pid, Sys.WNOHANG);
-            if (r[0] == pid) return r[1];
-            if (System.nanoTime() > deadline) {
-                Sys.kill(pid, 9);
-                Sys.waitpid(pid, 0);
-                throw new HookException(kind + " hook \"" + path + "\" timed out after " + timeoutSeconds + "s");
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new HookException(kind + " hook \"" + path + "\": interrupted");
-            }
+        Integer status;
+        try {
+            status = Sys.waitpidWithin(pid, timeoutSeconds * 1_000_000_000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HookException(kind + " hook \"" + path + "\": interrupted");
         }
-    }
-
-    private static List<String> runtimeEnv() {
-        List<String> env = new java.util.ArrayList<>();
-        for (var e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
-        return env;
+        if (status == null) throw new HookException(kind + " hook \"" + path + "\" timed out after " + timeoutSeconds + "s");
+        return status;
     }
 }

@@ -85,17 +85,15 @@ public final class Checkpoint {
         if (o.autoDedup()) a.add("--auto-dedup");
         if (o.emptyNs() != null) a.addAll(List.of("--empty-ns", emptyNs(o.emptyNs())));
         if (paused) a.add("--freeze-cgroup=" + freezer(r));
-        if (o.lazyPages()) {
-            // The dump keeps the memory and serves it at this address itself until a lazy restore fetched it all.
-            if (o.pageServer() == null) throw new ContainerException("--lazy-pages: needs --page-server ADDRESS:PORT"
-                    + " (where the dump serves the pages to criu lazy-pages)");
+        if (o.lazyPages() && o.pageServer() == null) throw new ContainerException("--lazy-pages: needs --page-server"
+                + " ADDRESS:PORT (where the dump serves the pages to criu lazy-pages)");
+        if (o.pageServer() != null) {
+            // Lazily, the dump keeps the memory and serves it at this address itself until a restore fetched it all;
+            // else it sends the pages to the page server there.
             String[] at = o.pageServerAddress();
-            a.addAll(List.of("--lazy-pages", "--address", at[0], "--port", at[1]));
-            if (o.statusFd() >= 0) a.addAll(List.of("--status-fd", Integer.toString(o.statusFd())));
-        } else if (o.pageServer() != null) {
-            String[] at = o.pageServerAddress();
-            a.addAll(List.of("--page-server", "--address", at[0], "--port", at[1]));
+            a.addAll(List.of(o.lazyPages() ? "--lazy-pages" : "--page-server", "--address", at[0], "--port", at[1]));
         }
+        if (o.lazyPages() && o.statusFd() >= 0) a.addAll(List.of("--status-fd", Integer.toString(o.statusFd())));
         for (String dest : externalMounts(spec)) a.addAll(List.of("--external", "mnt[" + dest + "]:" + dest));
         for (String masked : maskedFiles(spec, r.pid())) a.addAll(List.of("--external", "mnt[" + masked + "]:" + masked));
         return a;

@@ -112,11 +112,12 @@ public final class Restore {
             Files.deleteIfExists(pidFile);
             List<String> args = restoreArgs(o, spec, root, dirs, pidFile);
             if (terminalKey != null && o.consoleSocket() != null) pty = Tty.openPty();
-            args.addAll(terminalArgs(terminalKey, pty));
+            int terminalFd = pty != null ? pty.slave() : 0;
+            args.addAll(terminalArgs(terminalKey, terminalFd));
             Debug.step("restore " + o.id() + ": criu " + String.join(" ", args));
             // criu's stdin stays its own (--shell-job keeps it): the terminal goes in on PTY_FD, a copy of stdin if need be
             criu.run("restore: criu restore of container " + o.id(), args, c.work().resolve("restore.log"),
-                    terminalKey == null ? new int[0] : new int[] {pty != null ? pty.slave() : 0, PTY_FD});
+                    terminalKey == null ? new int[0] : new int[] {terminalFd, PTY_FD});
             if (pty != null) {
                 UnixSockets.sendFd(Path.of(o.consoleSocket()), pty.master(), "/dev/ptmx", "the pty master");
             }
@@ -197,20 +198,20 @@ public final class Restore {
     }
 
     /**
-     * The terminal in place of the dumped one, which criu gets as PTY_FD: the new pty's slave,
-     * else (--shell-job without --console-socket) the terminal on crema's stdin; and that
+     * The terminal in place of the dumped one, crema's fd terminalFd, which criu gets as PTY_FD:
+     * the new pty's slave, else (--shell-job without --console-socket) crema's stdin; and that
      * terminal again as the /dev/console bind. The restored processes' stdio are then a pty
      * of crema's devpts, not one of the container's own: the container's /dev/pts stays empty.
      */
-    static List<String> terminalArgs(String key, Tty.Pty pty) {
+    static List<String> terminalArgs(String key, int terminalFd) {
         if (key == null) return List.of();
         Path slave;
         try {
-            slave = Files.readSymbolicLink(Path.of("/proc/self/fd/" + (pty != null ? pty.slave() : 0)));
+            slave = Files.readSymbolicLink(Path.of("/proc/self/fd/" + terminalFd));
         } catch (IOException e) {
             throw new ContainerException("restore: the terminal to restore the container's on: " + e.getMessage(), e);
         }
-        if (pty == null && Checkpoint.terminalKey(Path.of("/proc/self/fd/0")) == null) {
+        if (terminalFd == 0 && Checkpoint.terminalKey(Path.of("/proc/self/fd/0")) == null) {
             throw new ContainerException("restore: --shell-job without --console-socket restores the container's terminal"
                     + " on crema's stdin, which is not a pty (" + slave + ")");
         }

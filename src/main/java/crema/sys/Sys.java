@@ -157,6 +157,31 @@ public final class Sys {
         return new int[] {(int) (r >>> 32), (int) r};
     }
 
+    /**
+     * waitpid for the child pid, at most timeoutNanos: its wait status, or null once past it, when pid
+     * has been killed (SIGKILL) and reaped. An interrupt leaves pid as it is, to the caller.
+     */
+    public static Integer waitpidWithin(int pid, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            int[] r = waitpid(pid, WNOHANG);
+            if (r[0] == pid) return r[1];
+            if (System.nanoTime() > deadline) {
+                kill(pid, 9);
+                waitpid(pid, 0);
+                return null;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** crema's own environment as NAME=value entries, for a child spawned with it. */
+    public static List<String> environment() {
+        List<String> env = new java.util.ArrayList<>();
+        for (var e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
+        return env;
+    }
+
     public static void setChildSubreaper() {
         load();
         check(Native.setChildSubreaper(), "prctl PR_SET_CHILD_SUBREAPER", null);

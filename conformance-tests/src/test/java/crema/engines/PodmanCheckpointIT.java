@@ -47,14 +47,8 @@ class PodmanCheckpointIT {
                 [network]
                 network_config_dir = "%s"
                 """.formatted(dir.resolve("events.log"), dir.resolve("tmp"), dir.resolve("tmp"), dir.resolve("networks")));
-        Engine.write(dir.resolve("storage.conf"), """
-                [storage]
-                driver = "vfs"
-                graphroot = "%s"
-                runroot = "%s"
-                """.formatted(dir.resolve("graph"), dir.resolve("runroot")));
-        env = Map.of("CONTAINERS_CONF", dir.resolve("containers.conf").toString(),
-                "CONTAINERS_STORAGE_CONF", dir.resolve("storage.conf").toString());
+        env = PodmanIT.storageEnv(dir.resolve("containers.conf"), dir.resolve("storage.conf"), "vfs", dir.resolve("graph"),
+                dir.resolve("runroot"));
         p("import", BusyboxImage.in(dir.resolve("image"), IMAGE, List.of("sh")).rootfs().toString(), IMAGE).ok();
     }
 

@@ -50,14 +50,8 @@ class PodmanIT {
                         "tmp_dir = \"" + RUN.resolve("tmp") + "\""),
                 "engine.runtimes", List.of("crema = [\"" + Engine.CREMA + "\"]"),
                 "network", List.of("network_config_dir = \"" + VAR.resolve("networks") + "\""))));
-        Engine.write(VAR.resolve("storage.conf"), """
-                [storage]
-                driver = "overlay"
-                graphroot = "%s"
-                runroot = "%s"
-                """.formatted(VAR.resolve("graph"), RUN.resolve("runroot")));
-        env = Map.of("CONTAINERS_CONF", VAR.resolve("containers.conf").toString(),
-                "CONTAINERS_STORAGE_CONF", VAR.resolve("storage.conf").toString());
+        env = storageEnv(VAR.resolve("containers.conf"), VAR.resolve("storage.conf"), "overlay", VAR.resolve("graph"),
+                RUN.resolve("runroot"));
         BusyboxImage image = Engine.busybox();
         p("load", "-i", image.dockerArchive().toString()).ok();
         p("import", image.rootfs().toString(), "localhost/busybox-imported:latest").ok();
@@ -80,6 +74,20 @@ class PodmanIT {
         if (Files.exists(limits)) hard = Engine.hardLimits(limits);
         Engine.wipe(VAR.resolve("graph"));
         return hard;
+    }
+
+    /**
+     * Writes a storage.conf of the suite's own (driver, graphroot, runroot) and returns podman's environment naming
+     * it and containersConf.
+     */
+    static Map<String, String> storageEnv(Path containersConf, Path storageConf, String driver, Path graph, Path runroot) {
+        Engine.write(storageConf, """
+                [storage]
+                driver = "%s"
+                graphroot = "%s"
+                runroot = "%s"
+                """.formatted(driver, graph, runroot));
+        return Map.of("CONTAINERS_CONF", containersConf.toString(), "CONTAINERS_STORAGE_CONF", storageConf.toString());
     }
 
     /**

@@ -182,15 +182,9 @@ class SystemdEnginesIT {
         keys.put("network", List.of("network_config_dir = \"" + var.resolve("networks") + "\""));
         Engine.write(var.resolve("containers.conf"), PodmanIT.distributionConf(keys));
         // vfs: the guest's root is an overlay already, and the image is one small layer
-        Engine.write(var.resolve("storage.conf"), """
-                [storage]
-                driver = "vfs"
-                graphroot = "%s"
-                runroot = "%s"
-                """.formatted(var.resolve("graph"), var.resolve("runroot")));
+        podmanEnv = PodmanIT.storageEnv(var.resolve("containers.conf"), var.resolve("storage.conf"), "vfs",
+                var.resolve("graph"), var.resolve("runroot"));
         Engine.write(var.resolve("image-tmp/.keep"), "");
-        podmanEnv = Map.of("CONTAINERS_CONF", var.resolve("containers.conf").toString(),
-                "CONTAINERS_STORAGE_CONF", var.resolve("storage.conf").toString());
         podman("import", "-q", busybox().rootfs().toString(), busybox().ref()).ok();
     }
 
