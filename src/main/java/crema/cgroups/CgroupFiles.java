@@ -163,7 +163,11 @@ final class CgroupFiles {
         }
     }
 
-    /** rmdir deepest first; a busy cgroup (its tasks still exiting) is retried for up to ~2 s. */
+    /**
+     * rmdir deepest first; a busy cgroup (its tasks still exiting) is retried for up to ~2 s. A cgroup
+     * that has a child cgroup left (another container's, below a parent both share) is kept: cgroupfs
+     * answers EBUSY there, not ENOTEMPTY.
+     */
     static void removeAll(List<Path> created) {
         List<Path> order = new ArrayList<>(created);
         order.sort((a, b) -> b.getNameCount() - a.getNameCount());
@@ -175,12 +179,22 @@ final class CgroupFiles {
                 } catch (DirectoryNotEmptyException | NoSuchFileException e) {
                     break; // a child cgroup made by someone else, or already gone
                 } catch (FileSystemException e) {
+                    if (hasChildCgroup(p)) break;
                     if (attempt >= 200) throw new UncheckedIOException("remove cgroup " + p, e);
                     sleep();
                 } catch (IOException e) {
                     throw new UncheckedIOException("remove cgroup " + p, e);
                 }
             }
+        }
+    }
+
+    /** Whether the cgroup dir has a child cgroup: a directory in it. */
+    static boolean hasChildCgroup(Path dir) {
+        try (var entries = Files.list(dir)) {
+            return entries.anyMatch(Files::isDirectory);
+        } catch (IOException e) {
+            return false; // gone meanwhile, or unreadable: the rmdir's own error decides
         }
     }
 

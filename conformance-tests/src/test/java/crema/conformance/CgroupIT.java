@@ -150,6 +150,29 @@ class CgroupIT extends ConformanceBase {
         assertNoDirNamed(name, null);
     }
 
+    /**
+     * Two containers below a parent the first one made: deleting the first keeps the parent, which holds the
+     * second's cgroup (cgroupfs answers EBUSY for it; delete failed on it after 2 s), and the second runs on in
+     * its cgroup. The parent, the first's to remove, stays after the second's delete, as runc leaves parents.
+     */
+    @Test
+    void deletingAContainerKeepsAParentAnotherOneStillUses() throws Exception {
+        String name = "crema-shared-" + ProcessHandle.current().pid();
+        try {
+            String first = createdIn("/" + name + "/first");
+            String second = createdIn("/" + name + "/second");
+            crema.run("delete", "--force", first).ok();
+            assertInitIn(second, hierarchy("memory").resolve(name + "/second"));
+            crema.run("delete", "--force", second).ok();
+            for (Path h : cgroupHierarchies()) {
+                assertFalse(Files.exists(h.resolve(name + "/first")), "the first's cgroup is left in " + h);
+                assertFalse(Files.exists(h.resolve(name + "/second")), "the second's cgroup is left in " + h);
+            }
+        } finally {
+            for (Path h : cgroupHierarchies()) Files.deleteIfExists(h.resolve(name));
+        }
+    }
+
     @Test
     void createdParentsOfANestedCpusetGetTheirParentsCpusAndMems() throws Exception {
         assumeTrue(CgroupFs.v1Has("cpuset"), "no v1 cpuset hierarchy (a v2 cpuset with no cpus of its own uses its parent's)");
