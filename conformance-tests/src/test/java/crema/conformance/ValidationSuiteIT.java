@@ -51,7 +51,11 @@ class ValidationSuiteIT {
         boolean kmemIgnored = kernelMemoryLimitIgnored();
         k.put("linux_cgroups_memory", new Known("memory kernel is set correctly", kmem, kmemIgnored));
         k.put("linux_cgroups_relative_memory", new Known("memory kernel is set correctly", kmem, kmemIgnored));
-        // scripts/runtime-tools mounts net_cls,net_prio (in its own mount namespace) where the kernel has them.
+        // scripts/runtime-tools mounts net_cls,net_prio and hugetlb (in its own mount namespace) where the kernel has them.
+        String hugetlb = "host: the kernel has no hugetlb controller; runc and crun fail alike";
+        boolean noHugetlb = !controllerInKernel("hugetlb");
+        k.put("linux_cgroups_hugetlb", new Known("the hugetlb cgroup controller is not mounted", hugetlb, noHugetlb));
+        k.put("linux_cgroups_relative_hugetlb", new Known("the hugetlb cgroup controller is not mounted", hugetlb, noHugetlb));
         String net = "host: the kernel has no net_cls/net_prio controller; runc and crun fail alike";
         boolean noNet = !controllerInKernel("net_cls") || !controllerInKernel("net_prio");
         k.put("linux_cgroups_network", new Known("net_cls cgroup controller is not mounted", net, noNet));
