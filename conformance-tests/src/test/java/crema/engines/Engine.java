@@ -74,12 +74,17 @@ final class Engine {
         return runWithInput(env, null, cmd);
     }
 
-    /** Runs cmd with env added, stdin from input (null: /dev/null), under the suite timeout. */
+    /**
+     * Runs cmd with env added, stdin from input (null: /dev/null), under the suite timeout, in a
+     * directory of its own that goes with it: conmon leaves a file "oom" in its working directory
+     * when the container was OOM-killed.
+     */
     static Result runWithInput(Map<String, String> env, String input, String... cmd) {
         try {
-            Path out = Files.createTempFile("engine-out", ".txt");
-            Path err = Files.createTempFile("engine-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            Path dir = Files.createTempDirectory("engine-run");
+            Path out = dir.resolve("out");
+            Path err = dir.resolve("err");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             if (input == null) pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             Process p = pb.start();
@@ -94,8 +99,9 @@ final class Engine {
                 fail("timed out after " + TIMEOUT + ": " + String.join(" ", cmd));
             }
             Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
+            }
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
