@@ -133,6 +133,12 @@ public final class CgroupV1 implements CgroupManager {
         Freezer.v1(freezer, frozen);
     }
 
+    /** True when the container has a freezer cgroup and it is thawed: there is something to freeze. */
+    boolean thawed(List<Path> dirs) {
+        Path freezer = controllerDirs(dirs).get("freezer");
+        return freezer != null && CgroupFiles.read(freezer.resolve("freezer.state")).equals("THAWED");
+    }
+
     @Override
     public CgroupStats stats(List<Path> dirs) {
         return V1Stats.read(controllerDirs(dirs));

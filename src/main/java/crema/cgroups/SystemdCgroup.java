@@ -128,10 +128,17 @@ public final class SystemdCgroup implements CgroupManager {
         String unit = unitOf(dirs);
         List<SystemdBus.Property> props = SystemdProperties.resources(resources, null, unified, bus(unit).version());
         if (!props.isEmpty()) {
+            // On v1 systemd applies a unit's device rules anew when its properties change (deny all, then
+            // allow each): a process opening a device meanwhile could get EPERM. As runc does, the
+            // container is frozen for the call, unless it is paused already.
+            boolean freeze = files instanceof CgroupV1 v1 && v1.thawed(dirs);
+            if (freeze) files.setFrozen(dirs, true);
             try {
                 bus(unit).setUnitProperties(unit, props);
             } catch (SystemdBus.BusException e) {
                 throw new ContainerException("--systemd-cgroup: update unit " + unit + ": " + e.getMessage());
+            } finally {
+                if (freeze) files.setFrozen(dirs, false);
             }
         }
         files.apply(dirs, resources, null, true);

@@ -14,8 +14,8 @@ import java.util.Map;
  * linux.resources as the unit properties runc gives systemd for them, so
  * systemd keeps the limits (a daemon-reload re-applies its own). The driver
  * also writes every field to the cgroup files, as runc does: what has no
- * property here (swappiness, hugetlb, throttles, unified, ...) is set only
- * there. Version-gated properties are left out below the systemd that knows
+ * property here (swappiness, hugetlb, throttles, unified files other than
+ * cpu, cpuset, memory and pids limits, ...) is set only there. Version-gated properties are left out below the systemd that knows
  * them.
  */
 final class SystemdProperties {
@@ -60,7 +60,60 @@ final class SystemdProperties {
             int w = r.blockIO().weight();
             p.add(unified ? new Property("IOWeight", "t", Conversions.ioWeight(w)) : new Property("BlockIOWeight", "t", (long) w));
         }
+        if (unified && r.unified() != null) unifiedFiles(r.unified(), systemdVersion, p);
         return p;
+    }
+
+    /** The v2 files of linux.resources.unified that systemd has a property for; each wins over the field it overlaps. */
+    private static void unifiedFiles(Map<String, String> files, int version, List<Property> p) {
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            String v = e.getValue().trim();
+            String field = ResourcesCheck.ROOT + ".unified." + e.getKey();
+            List<Property> add = switch (e.getKey()) {
+                case "memory.max" -> List.of(new Property("MemoryMax", "t", limit(v, field)));
+                case "memory.high" -> List.of(new Property("MemoryHigh", "t", limit(v, field)));
+                case "memory.low" -> List.of(new Property("MemoryLow", "t", limit(v, field)));
+                case "memory.min" -> List.of(new Property("MemoryMin", "t", limit(v, field)));
+                case "memory.swap.max" -> List.of(new Property("MemorySwapMax", "t", limit(v, field)));
+                case "pids.max" -> List.of(new Property("TasksMax", "t", limit(v, field)));
+                case "cpu.weight" -> List.of(new Property("CPUWeight", "t", number(v, field)));
+                case "cpu.max" -> cpuMax(v, field, version);
+                case "cpuset.cpus" -> version >= 244 ? List.of(new Property("AllowedCPUs", "ay", bitmask(v, field))) : List.of();
+                case "cpuset.mems" -> version >= 244 ? List.of(new Property("AllowedMemoryNodes", "ay", bitmask(v, field))) : List.of();
+                default -> List.of();
+            };
+            for (Property a : add) {
+                p.removeIf(q -> q.name().equals(a.name()));
+                p.add(a);
+            }
+        }
+    }
+
+    /** cpu.max: "QUOTA PERIOD", "max PERIOD", "QUOTA" or "max". */
+    private static List<Property> cpuMax(String v, String field, int version) {
+        String[] parts = v.split("\\s+");
+        if (parts.length > 2) throw new ContainerException(field + ": \"" + v + "\" is not \"QUOTA [PERIOD]\"");
+        long period = parts.length == 2 ? number(parts[1], field) : 0;
+        long quota = parts[0].equals("max") ? -1 : number(parts[0], field);
+        List<Property> p = new ArrayList<>();
+        if (period != 0 && version >= 242) p.add(new Property("CPUQuotaPeriodUSec", "t", period));
+        p.add(new Property("CPUQuotaPerSecUSec", "t", quotaPerSecond(quota, period)));
+        return p;
+    }
+
+    /** A limit file's value: a number of bytes or tasks, or "max". */
+    private static long limit(String v, String field) {
+        return v.equals("max") ? INFINITY : number(v, field);
+    }
+
+    private static long number(String v, String field) {
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ContainerException(field + ": \"" + v + "\" is not a number");
+        }
     }
 
     private static void memory(Memory m, boolean unified, List<Property> p) {
@@ -84,21 +137,20 @@ final class SystemdProperties {
         long quota = c.quota() == null ? 0 : c.quota();
         long period = c.period() == null ? 0 : c.period();
         if (period != 0 && version >= 242) p.add(new Property("CPUQuotaPeriodUSec", "t", period));
-        if (quota != 0 || period != 0) {
-            long perSec = INFINITY;
-            if (quota > 0) {
-                long per = period == 0 ? DEFAULT_CPU_PERIOD : period;
-                perSec = quota * 1_000_000 / per;
-                // systemd keeps CPUQuota in whole percents (10 ms per second): round up, never below the asked quota
-                if (perSec % 10_000 != 0) perSec = (perSec / 10_000 + 1) * 10_000;
-            }
-            p.add(new Property("CPUQuotaPerSecUSec", "t", perSec));
-        }
+        if (quota != 0 || period != 0) p.add(new Property("CPUQuotaPerSecUSec", "t", quotaPerSecond(quota, period)));
         // cpuset is a v2 property of systemd (244); on v1 only the files hold it
         if (unified && version >= 244) {
-            if (c.cpus() != null && !c.cpus().isEmpty()) p.add(new Property("AllowedCPUs", "ay", bitmask(c.cpus(), "cpus")));
-            if (c.mems() != null && !c.mems().isEmpty()) p.add(new Property("AllowedMemoryNodes", "ay", bitmask(c.mems(), "mems")));
+            if (c.cpus() != null && !c.cpus().isEmpty()) p.add(new Property("AllowedCPUs", "ay", bitmask(c.cpus(), ResourcesCheck.ROOT + ".cpu.cpus")));
+            if (c.mems() != null && !c.mems().isEmpty()) p.add(new Property("AllowedMemoryNodes", "ay", bitmask(c.mems(), ResourcesCheck.ROOT + ".cpu.mems")));
         }
+    }
+
+    /** A quota per period (none: -1 or 0; a period of 0 is the kernel's default) as CPU time per second. */
+    private static long quotaPerSecond(long quota, long period) {
+        if (quota <= 0) return INFINITY;
+        long perSec = quota * 1_000_000 / (period == 0 ? DEFAULT_CPU_PERIOD : period);
+        // systemd keeps CPUQuota in whole percents (10 ms per second): round up, never below the asked quota
+        return perSec % 10_000 == 0 ? perSec : (perSec / 10_000 + 1) * 10_000;
     }
 
     /** "0-2,5" as systemd's CPU set: bit n of byte n/8. */
@@ -114,7 +166,7 @@ final class SystemdProperties {
                 ranges.add(new int[] {lo, hi});
                 max = Math.max(max, hi);
             } catch (NumberFormatException e) {
-                throw new ContainerException(ResourcesCheck.ROOT + ".cpu." + field + ": invalid list \"" + list + "\"");
+                throw new ContainerException(field + ": invalid list \"" + list + "\"");
             }
         }
         byte[] mask = new byte[max / 8 + 1];

@@ -128,7 +128,51 @@ class SystemdPropertiesTest {
 
     @Test
     void aBadCpuListNamesItsField() {
-        var e = assertThrows(ContainerException.class, () -> SystemdProperties.bitmask("0-x", "cpus"));
+        var e = assertThrows(ContainerException.class, () -> SystemdProperties.resources(
+                res(null, new Cpu(null, null, null, null, null, null, "0-x", null, null), null, null), null, true, 252));
         assertEquals("linux.resources.cpu.cpus: invalid list \"0-x\"", e.getMessage());
+    }
+
+    private static Resources unified(Map<String, String> files) {
+        return new Resources(null, new Memory(64L << 20, null, null, null, null, null, null, null, null), null, new Pids(20L),
+                null, null, null, null, files);
+    }
+
+    @Test
+    void unifiedFilesSystemdKnowsBecomeTheirPropertiesAndWinOverTheFields() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("memory.max", "max");
+        files.put("memory.high", "50331648");
+        files.put("memory.min", "1048576");
+        files.put("pids.max", "30");
+        files.put("cpu.max", "25000 50000");
+        files.put("cpu.weight", "200");
+        files.put("cpuset.cpus", "1");
+        files.put("io.bfq.weight", "50"); // no property: the file only
+        List<Property> props = SystemdProperties.resources(unified(files), null, true, 252);
+        Map<String, Object> p = byName(props);
+        assertEquals(SystemdProperties.INFINITY, p.get("MemoryMax:t"));
+        assertEquals(1, props.stream().filter(q -> q.name().equals("MemoryMax")).count(), "the file replaces memory.limit's property");
+        assertEquals(48L << 20, p.get("MemoryHigh:t"));
+        assertEquals(1L << 20, p.get("MemoryMin:t"));
+        assertEquals(30L, p.get("TasksMax:t"));
+        assertEquals(500000L, p.get("CPUQuotaPerSecUSec:t"));
+        assertEquals(50000L, p.get("CPUQuotaPeriodUSec:t"));
+        assertEquals(200L, p.get("CPUWeight:t"));
+        assertArrayEquals(new byte[] {2}, (byte[]) p.get("AllowedCPUs:ay"));
+        assertEquals(SystemdProperties.INFINITY, byName(SystemdProperties.resources(unified(Map.of("cpu.max", "max")), null, true, 252))
+                .get("CPUQuotaPerSecUSec:t"));
+        // on v1 the unified map gives no property (the v1 files refuse it)
+        assertEquals(64L << 20, byName(SystemdProperties.resources(unified(files), null, false, 252)).get("MemoryLimit:t"));
+    }
+
+    @Test
+    void aBadUnifiedValueNamesItsFile() {
+        var e = assertThrows(ContainerException.class,
+                () -> SystemdProperties.resources(unified(Map.of("memory.high", "lots")), null, true, 252));
+        assertEquals("linux.resources.unified.memory.high: \"lots\" is not a number", e.getMessage());
+        e = assertThrows(ContainerException.class,
+                () -> SystemdProperties.resources(unified(Map.of("cpu.max", "1 2 3")), null, true, 252));
+        assertTrue(e.getMessage().startsWith("linux.resources.unified.cpu.max: "), e.getMessage());
     }
 }

@@ -141,6 +141,22 @@ class SystemdCgroupIT extends ConformanceBase {
     }
 
     @Test
+    void unifiedFilesSystemdHasAPropertyForAreUnitProperties() throws Exception {
+        requireSystemd();
+        assumeTrue(unified(), "linux.resources.unified is for cgroup v2");
+        String id = newId();
+        String unit = scope(id);
+        bundle.shell("sleep 300").set("linux.resources.unified", Map.of("memory.high", Long.toString(48 * MIB), "pids.max", "25"));
+        create(id).ok();
+        Map<String, String> s = show(unit, "MemoryHigh", "TasksMax");
+        assertEquals(Long.toString(48 * MIB), s.get("MemoryHigh"), s.toString());
+        assertEquals("25", s.get("TasksMax"));
+        assertEquals(Long.toString(48 * MIB), Files.readString(Path.of("/sys/fs/cgroup/system.slice", unit, "memory.high")).trim());
+        crema.run("start", id).ok();
+        assertDeletedCleanly(id, unit);
+    }
+
+    @Test
     void everyCommandWorksOnTheScope() throws Exception {
         requireSystemd();
         String id = newId();
@@ -159,8 +175,12 @@ class SystemdCgroupIT extends ConformanceBase {
         Map<String, String> s = show(unit, unified() ? "MemoryMax" : "MemoryLimit", "TasksMax");
         assertEquals(Long.toString(96 * MIB), s.get(unified() ? "MemoryMax" : "MemoryLimit"), s.toString());
         assertEquals("30", s.get("TasksMax"));
+        assertEquals("running", Lifecycle.status(crema, id), "an update on v1 freezes the container only for its call");
         crema.run("pause", id).ok();
         assertEquals("paused", Lifecycle.status(crema, id));
+        crema.run("update", "--pids-limit", "40", id).ok();
+        assertEquals("paused", Lifecycle.status(crema, id), "an update leaves a paused container paused");
+        assertEquals("40", show(unit, "TasksMax").get("TasksMax"));
         crema.run("resume", id).ok();
         assertEquals("running", Lifecycle.status(crema, id));
         String ps = crema.run("ps", "--format", "json", id).ok().out();
