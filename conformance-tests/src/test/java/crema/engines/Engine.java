@@ -32,6 +32,13 @@ final class Engine {
     /** Persistent dirs (graph roots, images) and volatile ones (sockets, state); each suite takes a subdir. */
     static final Path VAR = Path.of("/var/lib/crema-engines");
     static final Path RUN = Path.of("/run/crema-engines");
+    /**
+     * The working directory of every engine command, in the build directory and kept for the whole
+     * run: conmon leaves a file "oom" there after an OOM kill, and it hands its directory on to the
+     * exit command it starts when the container ends (podman container cleanup), which leaves the
+     * container "stopped" instead of "exited" if that directory is gone by then.
+     */
+    static final Path WORKDIR = Path.of("target", "engine-workdir").toAbsolutePath();
     static final String IMAGE = "localhost/busybox-smoke:latest";
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -75,16 +82,15 @@ final class Engine {
     }
 
     /**
-     * Runs cmd with env added, stdin from input (null: /dev/null), under the suite timeout, in a
-     * directory of its own that goes with it: conmon leaves a file "oom" in its working directory
-     * when the container was OOM-killed.
+     * Runs cmd with env added, stdin from input (null: /dev/null), under the suite timeout, in
+     * {@link #WORKDIR}.
      */
     static Result runWithInput(Map<String, String> env, String input, String... cmd) {
         try {
-            Path dir = Files.createTempDirectory("engine-run");
-            Path out = dir.resolve("out");
-            Path err = dir.resolve("err");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            Path out = Files.createTempFile("engine-out", ".txt");
+            Path err = Files.createTempFile("engine-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(Files.createDirectories(WORKDIR).toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             if (input == null) pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             Process p = pb.start();
@@ -99,9 +105,8 @@ final class Engine {
                 fail("timed out after " + TIMEOUT + ": " + String.join(" ", cmd));
             }
             Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
-            }
+            Files.delete(out);
+            Files.delete(err);
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
